@@ -1,0 +1,76 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace HvMirror.Catalog;
+
+/// <summary>
+/// The catalog model, shared by both providers. Each provider has its own subclass only so that each keeps its own
+/// migrations (<see cref="PostgresCatalogDbContext"/>, <see cref="SqliteCatalogDbContext"/>).
+/// </summary>
+public abstract class CatalogDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<CatalogFile> Files => Set<CatalogFile>();
+
+    public DbSet<CatalogDataset> Datasets => Set<CatalogDataset>();
+
+    public DbSet<MirrorCursor> MirrorCursors => Set<MirrorCursor>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<CatalogFile>(file =>
+        {
+            file.ToTable("files");
+            file.Property(f => f.Name).HasMaxLength(255);
+            file.Property(f => f.Dataset).HasMaxLength(64);
+            file.Property(f => f.ArchivePath).HasMaxLength(1024);
+            file.Property(f => f.Checksum).HasMaxLength(80);
+            file.Property(f => f.Upstream).HasMaxLength(128);
+            file.HasIndex(f => f.Name).IsUnique();
+            // The HAPI data query: one dataset, a time range, in time order. Unique because times are strictly increasing.
+            file.HasIndex(f => new { f.Dataset, f.IngestedAt }).IsUnique();
+        });
+        modelBuilder.Entity<CatalogDataset>(dataset =>
+        {
+            dataset.ToTable("datasets");
+            dataset.Property(d => d.Id).HasMaxLength(64);
+        });
+        modelBuilder.Entity<MirrorCursor>(cursor =>
+        {
+            cursor.ToTable("mirror_cursors");
+            cursor.HasKey(c => new { c.Upstream, c.Dataset });
+            cursor.Property(c => c.Upstream).HasMaxLength(128);
+            cursor.Property(c => c.Dataset).HasMaxLength(64);
+        });
+
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        foreach (var property in entity.GetProperties())
+            property.SetColumnName(SnakeCase(property.Name));
+    }
+
+    private static string SnakeCase(string name)
+    {
+        var result = new StringBuilder(name.Length + 4);
+        foreach (var c in name)
+        {
+            if (char.IsUpper(c) && result.Length > 0) result.Append('_');
+            result.Append(char.ToLowerInvariant(c));
+        }
+        return result.ToString();
+    }
+}
+
+public sealed class PostgresCatalogDbContext(DbContextOptions<PostgresCatalogDbContext> options) : CatalogDbContext(options);
+
+public sealed class SqliteCatalogDbContext(DbContextOptions<SqliteCatalogDbContext> options) : CatalogDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite has no timestamp type; microseconds since the Unix epoch keep full precision and sort as numbers.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UnixMicrosecondsConverter>();
+    }
+
+    private sealed class UnixMicrosecondsConverter() : ValueConverter<DateTime, long>(
+        value => (value.ToUniversalTime().Ticks - DateTime.UnixEpoch.Ticks) / 10,
+        micros => new DateTime(DateTime.UnixEpoch.Ticks + micros * 10, DateTimeKind.Utc));
+}

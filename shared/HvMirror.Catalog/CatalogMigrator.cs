@@ -1,0 +1,20 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace HvMirror.Catalog;
+
+/// <summary>Brings a catalog's schema up to date, creating the database (or SQLite file) if it does not exist yet.</summary>
+public static class CatalogMigrator
+{
+    public static async Task<IReadOnlyList<string>> MigrateAsync(CatalogDbContextFactory contexts, CancellationToken cancellationToken = default)
+    {
+        await using var db = contexts.CreateDbContext();
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        await db.Database.MigrateAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            // WAL lets HAPI readers stream while a registration writes; it is a property of the file, set once.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+        return pending;
+    }
+}

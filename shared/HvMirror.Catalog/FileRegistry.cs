@@ -1,0 +1,72 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace HvMirror.Catalog;
+
+/// <summary>
+/// Registers files in the catalog. Placing the bytes in the archive happens inside the registration, under the
+/// dataset's lock, so the archive and the catalog change together and two registrations of one name cannot interleave.
+/// </summary>
+public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionClock clock)
+{
+    public async Task<CatalogFile?> FindAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        return await db.Files.AsNoTracking().SingleOrDefaultAsync(f => f.Name == name, cancellationToken);
+    }
+
+    /// <summary>
+    /// Registers <paramref name="file"/>. Unless the catalog already holds these exact bytes under this name,
+    /// <paramref name="placeFile"/> runs first (move the verified bytes into the archive), then the row is written with
+    /// a fresh ingestion time; if placing fails nothing is registered.
+    /// </summary>
+    public async Task<RegistrationResult> RegisterAsync(
+        FileRegistration file, Func<CancellationToken, Task> placeFile, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var existing = await db.Files.AsNoTracking().SingleOrDefaultAsync(f => f.Name == file.Name, cancellationToken);
+        if (IsSameFile(existing, file))
+            return new(RegistrationOutcome.Unchanged, existing!, existing!.Checksum);
+
+        await clock.EnsureDatasetAsync(db, file.Dataset, cancellationToken);
+        var ct = cancellationToken;
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var ingestedAt = await clock.NextAsync(db, transaction, file.Dataset, ct);
+
+            // Read again under the lock: another registration of this name may have committed meanwhile.
+            var row = await db.Files.SingleOrDefaultAsync(f => f.Name == file.Name, ct);
+            if (IsSameFile(row, file))
+            {
+                await transaction.RollbackAsync(ct);
+                return new RegistrationResult(RegistrationOutcome.Unchanged, row!, row!.Checksum);
+            }
+
+            await placeFile(ct);
+            var previousChecksum = row?.Checksum;
+            if (row is null)
+            {
+                row = new CatalogFile
+                {
+                    Name = file.Name, Dataset = file.Dataset, ArchivePath = file.ArchivePath, Checksum = file.Checksum,
+                };
+                db.Files.Add(row);
+            }
+            row.Dataset = file.Dataset;
+            row.ArchivePath = file.ArchivePath;
+            row.Checksum = file.Checksum;
+            row.Size = file.Size;
+            row.ObservedAt = file.ObservedAt;
+            row.IngestedAt = ingestedAt;
+            row.Upstream = file.Upstream;
+            row.UpstreamIngestedAt = file.UpstreamIngestedAt;
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            return new RegistrationResult(
+                previousChecksum is null ? RegistrationOutcome.Added : RegistrationOutcome.Replaced, row, previousChecksum);
+        }
+    }
+
+    private static bool IsSameFile(CatalogFile? held, FileRegistration file) =>
+        held is not null && held.Checksum == file.Checksum && held.Size == file.Size
+        && held.ArchivePath == file.ArchivePath && held.Dataset == file.Dataset;
+}
