@@ -47,6 +47,10 @@ public sealed class IngestionClock(TimeProvider time)
     {
         if (db.Database.IsNpgsql())
         {
+            // Lock first, then read the clock in a second statement: an UPDATE computes its new values before it waits
+            // for a reader's share lock, so a one-statement version could take a time from before that reader's horizon.
+            await using (var lockRow = Command(db, transaction, "SELECT 1 FROM datasets WHERE id = @dataset FOR NO KEY UPDATE", ("dataset", dataset)))
+                await lockRow.ExecuteScalarAsync(cancellationToken);
             await using var command = Command(db, transaction,
                 "UPDATE datasets SET last_ingested_at = GREATEST(clock_timestamp(), last_ingested_at + interval '1 microsecond') " +
                 "WHERE id = @dataset RETURNING last_ingested_at", ("dataset", dataset));

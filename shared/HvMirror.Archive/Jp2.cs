@@ -1,0 +1,146 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace HvMirror.Archive;
+
+/// <summary>
+/// The little of the JP2 file format (ISO/IEC 15444-1 annex I) a mirror needs: recognise a file, list its top-level
+/// boxes, and read the <c>xml </c> box in which Helioviewer files carry the observation's FITS header.
+/// </summary>
+public static class Jp2
+{
+    /// <summary>The 12-byte JPEG 2000 signature box every JP2 file starts with.</summary>
+    public static ReadOnlySpan<byte> Signature => [0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A];
+
+    /// <summary>Largest <c>xml </c> box read into memory; real FITS headers are tens of KB, so more means a hostile file.</summary>
+    public const int MaxXmlBoxBytes = 16 * 1024 * 1024;
+
+    public static bool HasSignature(ReadOnlySpan<byte> head) => head.StartsWith(Signature);
+
+    /// <summary>
+    /// Lists the top-level boxes, checking that each fits in the file. The stream is read from its current position,
+    /// which must be the start of the file; box contents are skipped (by seeking when the stream can).
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not a JP2 file, or a box length that does not fit.</exception>
+    public static IReadOnlyList<Jp2Box> ReadBoxes(Stream stream)
+    {
+        var boxes = new List<Jp2Box>();
+        WalkBoxes(stream, box =>
+        {
+            boxes.Add(box);
+            return false;
+        });
+        return boxes;
+    }
+
+    /// <summary>
+    /// The content of the first top-level <c>xml </c> box as UTF-8 text, or null when the file has none.
+    /// The stream is read from its current position, which must be the start of the file.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not a JP2 file, a malformed box, or an xml box over <see cref="MaxXmlBoxBytes"/>.</exception>
+    public static string? ReadXmlBox(Stream stream)
+    {
+        string? xml = null;
+        WalkBoxes(stream, box =>
+        {
+            if (box.Type != "xml ")
+                return false;
+            if (box.ContentLength > MaxXmlBoxBytes)
+                throw new InvalidDataException($"The xml box holds {box.ContentLength} bytes; at most {MaxXmlBoxBytes} are read.");
+            var content = new byte[box.ContentLength];
+            stream.ReadExactly(content);
+            xml = Encoding.UTF8.GetString(content);
+            return true;
+        });
+        return xml;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="visit"/> with the stream positioned at each box's content; a visitor that returns true
+    /// stops the walk, one that returns false leaves the content for the walker to skip.
+    /// </summary>
+    private static void WalkBoxes(Stream stream, Func<Jp2Box, bool> visit)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        long? fileLength = stream.CanSeek ? stream.Length - stream.Position : null;
+        Span<byte> header = stackalloc byte[16];
+
+        var first = ReadUpTo(stream, header[..Signature.Length]);
+        if (first < Signature.Length || !HasSignature(header))
+            throw new InvalidDataException("Not a JP2 file: it does not start with the JPEG 2000 signature box 00 00 00 0C 6A 50 20 20 0D 0A 87 0A.");
+        if (visit(new Jp2Box("jP  ", 0, Signature.Length, 8)))
+            return;
+
+        long offset = Signature.Length;
+        while (true)
+        {
+            var read = ReadUpTo(stream, header[..8]);
+            if (read == 0)
+                return;
+            if (read < 8)
+                throw new InvalidDataException($"Truncated box header at offset {offset}.");
+
+            long length = BinaryPrimitives.ReadUInt32BigEndian(header);
+            var type = Encoding.ASCII.GetString(header[4..8]);
+            var headerLength = 8;
+            if (length == 1)
+            {
+                if (ReadUpTo(stream, header[8..16]) < 8)
+                    throw new InvalidDataException($"Truncated extended length of box '{type}' at offset {offset}.");
+                var extended = BinaryPrimitives.ReadUInt64BigEndian(header[8..16]);
+                if (extended > long.MaxValue)
+                    throw new InvalidDataException($"Box '{type}' at offset {offset} claims an impossible length.");
+                length = (long)extended;
+                headerLength = 16;
+            }
+            else if (length == 0)
+            {
+                // Length 0 means "to the end of the file", allowed only for the last box.
+                if (fileLength is null)
+                    throw new InvalidDataException($"Box '{type}' at offset {offset} runs to the end of the file, which an unseekable stream cannot tell.");
+                length = fileLength.Value - offset;
+            }
+
+            if (length < headerLength)
+                throw new InvalidDataException($"Box '{type}' at offset {offset} claims {length} bytes, less than its own header.");
+            if (fileLength is not null && offset + length > fileLength)
+                throw new InvalidDataException($"Box '{type}' at offset {offset} claims {length} bytes but the file ends {fileLength - offset} bytes later.");
+
+            var box = new Jp2Box(type, offset, length, headerLength);
+            if (visit(box))
+                return;
+            Skip(stream, box.ContentLength);
+            offset += length;
+        }
+    }
+
+    private static int ReadUpTo(Stream stream, Span<byte> buffer)
+    {
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var n = stream.Read(buffer[total..]);
+            if (n == 0)
+                break;
+            total += n;
+        }
+        return total;
+    }
+
+    private static void Skip(Stream stream, long count)
+    {
+        if (stream.CanSeek)
+        {
+            stream.Seek(count, SeekOrigin.Current);
+            return;
+        }
+        Span<byte> sink = stackalloc byte[4096];
+        while (count > 0)
+        {
+            var n = stream.Read(sink[..(int)Math.Min(count, sink.Length)]);
+            if (n == 0)
+                throw new InvalidDataException("The file ends inside a box.");
+            count -= n;
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using HvMirror.Archive;
+using HvMirror.Catalog;
+
+namespace HvMirror.Ingestion;
+
+/// <summary>
+/// Turns a jp2 file into an archived, registered one: name checked, bytes hashed and checked for the JP2 signature,
+/// placed at the path the name dictates by an atomic rename, registered with a fresh ingestion time. A file that fails
+/// any check is rejected with its reason and changes nothing.
+/// </summary>
+public sealed class ArchiveIngester(ArchiveLocation archive, FileRegistry registry, DataSources sources)
+{
+    private readonly FileStager _stager = new(archive);
+
+    public ArchiveLocation Archive => archive;
+
+    /// <summary>Ingests a local file: from a drop folder (copied in) or already at its archive path (registered in place).</summary>
+    public async Task<IngestResult> IngestFileAsync(string path, CancellationToken cancellationToken)
+    {
+        var fullPath = Path.GetFullPath(path);
+        if (!HelioviewerFileName.TryParse(Path.GetFileName(fullPath), sources, out var name, out var nameError))
+            return IngestResult.Rejected(path, nameError);
+        if (name.Source is null)
+            return IngestResult.Rejected(path, NoSourceInName(name));
+
+        var archivePath = ArchivePath.For(name.Source, name);
+        var destination = archive.FullPath(archivePath);
+        var inPlace = string.Equals(fullPath, destination, StringComparison.Ordinal);
+        try
+        {
+            var held = await registry.FindAsync(name.FileName, cancellationToken);
+            StagedFile staged;
+            if (inPlace || (held is not null && held.Size == new FileInfo(fullPath).Length && File.Exists(destination)))
+            {
+                // Probably the bytes we hold: hash without copying, copy only if they turn out to differ.
+                staged = await FileStager.HashInPlaceAsync(fullPath, cancellationToken);
+                if (!inPlace && held!.Checksum != staged.Checksum.ToString())
+                {
+                    await using var source = FileStager.OpenRead(fullPath);
+                    staged = await _stager.StageAsync(source, long.MaxValue, cancellationToken);
+                }
+            }
+            else
+            {
+                await using var source = FileStager.OpenRead(fullPath);
+                staged = await _stager.StageAsync(source, long.MaxValue, cancellationToken);
+            }
+
+            using (staged)
+                return IngestResult.From(path, await RegisterAsync(staged, name, archivePath, upstream: null, upstreamIngestedAt: null, cancellationToken)
+                    ?? throw new InvalidDataException(NotJp2(staged)));
+        }
+        catch (InvalidDataException e)
+        {
+            return IngestResult.Rejected(path, e.Message);
+        }
+        catch (IOException e) when (e is not FileTooLargeException)
+        {
+            return IngestResult.Rejected(path, $"could not be read or placed: {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return IngestResult.Rejected(path, $"permission denied: {e.Message} Check the file's and the archive's permissions.");
+        }
+    }
+
+    /// <summary>
+    /// Registers staged bytes under <paramref name="name"/>, moving them into the archive unless the catalog already
+    /// holds them. Returns null when the bytes are not a JP2 file (nothing is changed then).
+    /// </summary>
+    public async Task<RegistrationResult?> RegisterAsync(
+        StagedFile staged, FileNameInfo name, string archivePath, string? upstream, DateTime? upstreamIngestedAt, CancellationToken cancellationToken)
+    {
+        if (!staged.HasJp2Signature) return null;
+        var destination = archive.FullPath(archivePath);
+        var registration = new FileRegistration(
+            name.FileName, name.Source!.Name, archivePath, staged.Size, staged.Checksum.ToString(), name.ObservationTime,
+            upstream, upstreamIngestedAt);
+        return await registry.RegisterAsync(registration, _ =>
+        {
+            if (staged.OwnsFile)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+                // A rename within one filesystem: readers see the old bytes or the new ones, never a mixture.
+                File.Move(staged.Path, destination, overwrite: true);
+            }
+            return Task.CompletedTask;
+        }, cancellationToken);
+    }
+
+    private static string NotJp2(StagedFile staged) => staged.Size == 0
+        ? "is empty (0 bytes); re-export or re-download it"
+        : "is not a JPEG 2000 file: it does not start with the JP2 signature box (00 00 00 0C 6A 50 20 20 0D 0A 87 0A); it may be truncated, a raw codestream (.j2k) or another format";
+
+    private static string NoSourceInName(FileNameInfo name) =>
+        $"the name '{name.FileName}' does not say which data source it belongs to (e.g. XRT names carry no filter); " +
+        "HvMirror does not guess a source: rename it to a Helioviewer name that encodes the source, or ingest it through a mirror of its dataset";
+}

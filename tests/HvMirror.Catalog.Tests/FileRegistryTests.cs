@@ -1,0 +1,89 @@
+using HvMirror.Catalog;
+using HvMirror.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace HvMirror.Catalog.Tests;
+
+/// <summary>New, reprocessed and repeated files, on both catalog providers.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class FileRegistryTests(PostgresServer postgres)
+{
+    public static TheoryData<CatalogProvider> Providers => new() { CatalogProvider.PostgreSql, CatalogProvider.Sqlite };
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task A_new_name_is_added_with_an_ingestion_time_and_placed(CatalogProvider provider)
+    {
+        var registry = new FileRegistry(await CatalogUnderTest.CreateAsync(provider, postgres), IngestionClock.System);
+        var placed = 0;
+        var before = DateTime.UtcNow.AddSeconds(-5);
+
+        var result = await registry.RegisterAsync(CatalogUnderTest.Registration("f1.jp2"), _ => { placed++; return Task.CompletedTask; }, default);
+
+        Assert.Equal(RegistrationOutcome.Added, result.Outcome);
+        Assert.Equal(1, placed);
+        var held = await registry.FindAsync("f1.jp2", default);
+        Assert.NotNull(held);
+        Assert.Equal(result.File.Checksum, held.Checksum);
+        Assert.InRange(held.IngestedAt, before, DateTime.UtcNow.AddSeconds(5));
+        Assert.Equal(DateTimeKind.Utc, held.IngestedAt.Kind);
+        Assert.Equal(0, held.IngestedAt.Ticks % 10);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task The_same_bytes_again_change_nothing_and_place_nothing(CatalogProvider provider)
+    {
+        var registry = new FileRegistry(await CatalogUnderTest.CreateAsync(provider, postgres), IngestionClock.System);
+        var first = await registry.RegisterAsync(CatalogUnderTest.Registration("f1.jp2"), CatalogUnderTest.NothingToPlace, default);
+
+        var again = await registry.RegisterAsync(CatalogUnderTest.Registration("f1.jp2"),
+            _ => throw new InvalidOperationException("an unchanged file must not be placed again"), default);
+
+        Assert.Equal(RegistrationOutcome.Unchanged, again.Outcome);
+        Assert.Equal(first.File.IngestedAt, (await registry.FindAsync("f1.jp2", default))!.IngestedAt);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Reprocessed_bytes_replace_the_row_with_a_new_checksum_and_a_later_time(CatalogProvider provider)
+    {
+        var contexts = await CatalogUnderTest.CreateAsync(provider, postgres);
+        var registry = new FileRegistry(contexts, IngestionClock.System);
+        var first = await registry.RegisterAsync(CatalogUnderTest.Registration("f1.jp2", checksumSeed: "old"), CatalogUnderTest.NothingToPlace, default);
+
+        var second = await registry.RegisterAsync(CatalogUnderTest.Registration("f1.jp2", checksumSeed: "new"), CatalogUnderTest.NothingToPlace, default);
+
+        Assert.Equal(RegistrationOutcome.Replaced, second.Outcome);
+        Assert.Equal(first.File.Checksum, second.PreviousChecksum);
+        Assert.NotEqual(first.File.Checksum, second.File.Checksum);
+        Assert.True(second.File.IngestedAt > first.File.IngestedAt);
+        await using var db = contexts.CreateDbContext();
+        Assert.Equal(1, await db.Files.CountAsync());
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task A_failure_to_place_the_file_registers_nothing(CatalogProvider provider)
+    {
+        var registry = new FileRegistry(await CatalogUnderTest.CreateAsync(provider, postgres), IngestionClock.System);
+
+        await Assert.ThrowsAsync<IOException>(() => registry.RegisterAsync(
+            CatalogUnderTest.Registration("f1.jp2"), _ => throw new IOException("disk full"), default));
+
+        Assert.Null(await registry.FindAsync("f1.jp2", default));
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task A_clock_behind_the_last_ingestion_time_still_gives_strictly_later_times(CatalogProvider provider)
+    {
+        var contexts = await CatalogUnderTest.CreateAsync(provider, postgres);
+        var registry = new FileRegistry(contexts, IngestionClock.System);
+        await registry.RegisterAsync(CatalogUnderTest.Registration("f0.jp2"), CatalogUnderTest.NothingToPlace, default);
+        var future = new DateTime(2100, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        await using (var db = contexts.CreateDbContext())
+            await db.Datasets.ExecuteUpdateAsync(set => set.SetProperty(d => d.LastIngestedAt, future));
+
+        var first = await registry.RegisterAsync(CatalogUnderTest.Registration("f1.jp2"), CatalogUnderTest.NothingToPlace, default);
+        var second = await registry.RegisterAsync(CatalogUnderTest.Registration("f2.jp2"), CatalogUnderTest.NothingToPlace, default);
+
+        Assert.Equal(future.AddTicks(10), first.File.IngestedAt);
+        Assert.Equal(future.AddTicks(20), second.File.IngestedAt);
+    }
+}
