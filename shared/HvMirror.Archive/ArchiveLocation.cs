@@ -1,4 +1,4 @@
-namespace HvMirror.Ingestion;
+namespace HvMirror.Archive;
 
 /// <summary>
 /// The archive root and the places HvMirror keeps its own state inside it. The state folder starts with a dot so that
