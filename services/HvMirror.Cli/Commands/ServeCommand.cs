@@ -1,0 +1,76 @@
+using System.CommandLine;
+using HvMirror.Archive;
+using HvMirror.HapiServer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace HvMirror.Cli.Commands;
+
+/// <summary><c>hvmirror serve</c>: publish this node's catalog over HAPI 3.3 and serve its files, so mirrors can poll it.</summary>
+internal static class ServeCommand
+{
+    public const string DefaultUrls = "http://localhost:8080";
+
+    public static Command Create()
+    {
+        var archiveOption = CommonOptions.Archive();
+        var catalogOption = CommonOptions.Catalog();
+        var urlsOption = new Option<string>("--urls")
+        {
+            Description = "Where to listen, e.g. http://0.0.0.0:8080 (several separated by ';').",
+            DefaultValueFactory = _ => DefaultUrls,
+        };
+        var publicUrlOption = new Option<string?>("--public-url")
+        {
+            Description = "The base URL mirrors reach this node by (behind a proxy, e.g. https://hv.example.org); " +
+                          "record urls are <public-url>/jp2/<archive path>. Default: the host each request came to.",
+        };
+        var command = new Command("serve", """
+            Serve this node's catalog as a HAPI 3.3 server (/hapi/catalog, /hapi/info, /hapi/data …) and its files under
+            /jp2/, so that mirrors can poll it for new and reprocessed files. Stop with Ctrl+C.
+            """)
+        {
+            archiveOption, catalogOption, urlsOption, publicUrlOption,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var archive = new ArchiveLocation(parse.GetValue(archiveOption)!);
+            var catalog = parse.GetValue(catalogOption);
+            try { _ = CommonOptions.ResolveCatalog(catalog, archive); }
+            catch (ArgumentException e) { Console.Error.WriteLine($"error: {e.Message}"); return ExitCodes.Failed; }
+
+            var app = Build(archive, catalog, parse.GetValue(urlsOption)!, parse.GetValue(publicUrlOption));
+            try
+            {
+                await app.StartAsync(cancellationToken);
+                Console.WriteLine($"serving {archive.Root} over HAPI at {string.Join(", ", app.Urls.Select(u => u + "/hapi"))} (Ctrl+C stops)");
+                await app.WaitForShutdownAsync(cancellationToken);
+                return ExitCodes.Success;
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"error: cannot listen on {parse.GetValue(urlsOption)}: {e.Message} Choose another --urls.");
+                return ExitCodes.Failed;
+            }
+        });
+        return command;
+    }
+
+    public static WebApplication Build(ArchiveLocation archive, string? catalog, string urls, string? publicUrl)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["HvMirror:Archive"] = archive.Root,
+            ["HvMirror:PublicUrl"] = publicUrl,
+            ["ConnectionStrings:Catalog"] = CommonOptions.ResolveCatalog(catalog, archive).ConnectionString,
+        });
+        builder.Services.AddHapiServer(builder.Configuration);
+        var app = builder.Build();
+        app.MapHapi();
+        return app;
+    }
+}

@@ -1,0 +1,13 @@
+using System.CommandLine;
+using HvMirror.Cli.Commands;
+
+var root = new RootCommand("""
+    hvmirror: keeps Helioviewer jp2 archives in sync between servers.
+
+    A primary registers its files (ingest) and publishes them over HAPI 3.3 (serve); mirrors poll it.
+    The catalog is a SQLite file inside the archive by default, or PostgreSQL with --catalog "Host=…".
+    """);
+root.Subcommands.Add(IngestCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(MigrateCommand.Create());
+return await root.Parse(args).InvokeAsync();
