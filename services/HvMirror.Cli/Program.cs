@@ -10,4 +10,5 @@ var root = new RootCommand("""
 root.Subcommands.Add(IngestCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
+root.Subcommands.Add(SampleCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -17,7 +17,8 @@ public sealed class CatalogDbContextFactory : IDbContextFactory<CatalogDbContext
         }
         else
         {
-            var options = new DbContextOptionsBuilder<SqliteCatalogDbContext>().UseSqlite(connection.ConnectionString).Options;
+            var options = new DbContextOptionsBuilder<SqliteCatalogDbContext>().UseSqlite(connection.ConnectionString)
+                .AddInterceptors(SqliteConnectionSettings.Instance).Options;
             _create = () => new SqliteCatalogDbContext(options);
         }
     }

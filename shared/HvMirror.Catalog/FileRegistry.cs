@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 
 namespace HvMirror.Catalog;
@@ -8,6 +9,8 @@ namespace HvMirror.Catalog;
 /// </summary>
 public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionClock clock)
 {
+    private readonly ConcurrentDictionary<string, bool> _datasetsWithClock = new(StringComparer.Ordinal);
+
     public async Task<CatalogFile?> FindAsync(string name, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();
@@ -27,7 +30,11 @@ public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionCloc
         if (IsSameFile(existing, file))
             return new(RegistrationOutcome.Unchanged, existing!, existing!.Checksum);
 
-        await clock.EnsureDatasetAsync(db, file.Dataset, cancellationToken);
+        if (!_datasetsWithClock.ContainsKey(file.Dataset))
+        {
+            await clock.EnsureDatasetAsync(db, file.Dataset, cancellationToken);
+            _datasetsWithClock[file.Dataset] = true;
+        }
         var ct = cancellationToken;
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);

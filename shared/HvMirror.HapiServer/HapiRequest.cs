@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace HvMirror.HapiServer;
+
+/// <summary>Reads a HAPI request's query strictly: unknown names are 1401, a name given twice is 1400.</summary>
+internal sealed class HapiRequest
+{
+    private readonly IQueryCollection _query;
+
+    public HapiRequest(HttpRequest request, IReadOnlyCollection<string> allowed, string endpoint)
+    {
+        _query = request.Query;
+        foreach (var (key, values) in _query)
+        {
+            if (!allowed.Contains(key))
+            {
+                var accepted = allowed.Count == 0 ? "no request parameters" : $"only {string.Join(", ", allowed)}";
+                throw new HapiException(HapiStatus.UnknownRequestParameter,
+                    $"{HapiStatus.Message(HapiStatus.UnknownRequestParameter)}: /hapi/{endpoint} accepts {accepted}.");
+            }
+            if (values.Count > 1)
+                throw new HapiException(HapiStatus.BadRequest,
+                    $"{HapiStatus.Message(HapiStatus.BadRequest)}: a request parameter of /hapi/{endpoint} is given more than once.");
+        }
+    }
+
+    public bool Has(string name) => _query.ContainsKey(name);
+
+    public string? Get(string name) => _query.TryGetValue(name, out var v) ? v.ToString() : null;
+
+    /// <summary>
+    /// The dataset id under its HAPI 3 name <c>dataset</c> or HAPI 2 name <c>id</c>; also tells which generation of names
+    /// the request uses. Mixing <paramref name="v3"/> and <paramref name="v2"/> names is a 1400.
+    /// </summary>
+    public bool UsesHapi2Names(string[] v3, string[] v2, string endpoint)
+    {
+        var any3 = v3.Any(Has);
+        var any2 = v2.Any(Has);
+        if (any3 && any2)
+            throw new HapiException(HapiStatus.BadRequest,
+                $"{HapiStatus.Message(HapiStatus.BadRequest)}: /hapi/{endpoint} takes either the HAPI 3 names ({string.Join(", ", v3)}) " +
+                $"or the HAPI 2 names ({string.Join(", ", v2)}), not a mix of both.");
+        return any2;
+    }
+
+    public static bool IsEmpty(StringValues values) => StringValues.IsNullOrEmpty(values);
+}

@@ -1,0 +1,104 @@
+using HvMirror.Archive;
+using System.IO.Compression;
+using HvMirror.Catalog;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HvMirror.HapiServer;
+
+public static class HapiServerExtensions
+{
+    /// <summary>
+    /// Registers the HAPI server role: options from <c>HvMirror</c> (<c>Archive</c>, <c>PublicUrl</c>, <c>Hapi:*</c>), the
+    /// catalog from <c>ConnectionStrings:Catalog</c> (PostgreSQL <c>Host=…</c> or a SQLite path; default
+    /// <c>&lt;archive&gt;/.hvmirror/catalog.db</c>), catalog migration before the host starts, and gzip for <c>/hapi</c> responses.
+    /// </summary>
+    public static IServiceCollection AddHapiServer(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<HapiServerOptions>()
+            .Bind(configuration.GetSection(HapiServerOptions.Section))
+            .PostConfigure(o => o.Archive = Path.GetFullPath(string.IsNullOrWhiteSpace(o.Archive) ? "archive" : o.Archive));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(IngestionClock.System);
+        services.TryAddSingleton(sp =>
+        {
+            var archive = sp.GetRequiredService<IOptions<HapiServerOptions>>().Value.Archive;
+            var value = configuration.GetConnectionString("Catalog");
+            if (string.IsNullOrWhiteSpace(value))
+                value = new ArchiveLocation(archive).DefaultSqliteCatalog;
+            return new CatalogDbContextFactory(CatalogConnection.Parse(value));
+        });
+        services.TryAddSingleton<HapiDatasets>();
+        services.TryAddSingleton<HapiEndpoints>();
+        services.TryAddSingleton<Jp2Files>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CatalogMigrationService>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, HapiCompressionStartupFilter>());
+
+        services.AddResponseCompression(o =>
+        {
+            o.EnableForHttps = true; // public data, no secrets to leak through compression side channels
+            o.Providers.Add<GzipCompressionProvider>();
+            o.MimeTypes = ResponseCompressionDefaults.MimeTypes.Concat(["text/csv"]).ToArray();
+        });
+        services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
+        return services;
+    }
+
+    /// <summary>
+    /// Maps <c>/hapi</c>, <c>/hapi/capabilities</c>, <c>/hapi/about</c>, <c>/hapi/catalog</c>, <c>/hapi/info</c>,
+    /// <c>/hapi/data</c> (GET and HEAD), 1400 for other paths under <c>/hapi/</c>, and <c>/jp2/{**path}</c>.
+    /// </summary>
+    public static IEndpointRouteBuilder MapHapi(this IEndpointRouteBuilder endpoints)
+    {
+        var hapi = endpoints.ServiceProvider.GetRequiredService<HapiEndpoints>();
+        var files = endpoints.ServiceProvider.GetRequiredService<Jp2Files>();
+        string[] methods = [HttpMethods.Get, HttpMethods.Head];
+        endpoints.MapMethods("/hapi", methods, hapi.Landing);
+        endpoints.MapMethods("/hapi/capabilities", methods, hapi.Capabilities);
+        endpoints.MapMethods("/hapi/about", methods, hapi.About);
+        endpoints.MapMethods("/hapi/catalog", methods, hapi.Catalog);
+        endpoints.MapMethods("/hapi/info", methods, hapi.Info);
+        endpoints.MapMethods("/hapi/data", methods, hapi.Data);
+        endpoints.MapMethods("/hapi/{**rest}", methods, hapi.Unknown);
+        endpoints.MapMethods("/jp2/{**path}", methods, files.Serve);
+        return endpoints;
+    }
+}
+
+/// <summary>Compresses <c>/hapi</c> responses (gzip, when the client asks) without the host having to add middleware.</summary>
+internal sealed class HapiCompressionStartupFilter : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/hapi"), branch => branch.UseResponseCompression());
+        next(app);
+    };
+}
+
+/// <summary>Brings the catalog schema up to date (creating a fresh database) before the host starts serving.</summary>
+internal sealed class CatalogMigrationService(
+    CatalogDbContextFactory contexts, IOptions<HapiServerOptions> options, ILogger<CatalogMigrationService> logger) : IHostedLifecycleService
+{
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(options.Value.Archive);
+        var applied = await CatalogMigrator.MigrateAsync(contexts, cancellationToken);
+        logger.LogInformation("Catalog {Catalog} ready ({Count} migrations applied); archive root {Archive}",
+            contexts.Connection.Describe(), applied.Count, options.Value.Archive);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
