@@ -1,3 +1,4 @@
+using HvMirror.Hapi;
 using System.Text.Json;
 using HvMirror.Archive;
 using HvMirror.Catalog;

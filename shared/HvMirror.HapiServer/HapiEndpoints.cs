@@ -1,3 +1,4 @@
+using HvMirror.Hapi;
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;

@@ -1,3 +1,4 @@
+using HvMirror.Hapi;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 

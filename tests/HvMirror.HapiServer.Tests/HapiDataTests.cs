@@ -1,3 +1,4 @@
+using HvMirror.Hapi;
 using System.IO.Compression;
 using System.Net;
 using System.Text;

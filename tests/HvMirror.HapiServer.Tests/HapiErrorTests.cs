@@ -1,3 +1,4 @@
+using HvMirror.Hapi;
 using System.Net;
 using static HvMirror.HapiServer.Tests.TestHelpers;
 

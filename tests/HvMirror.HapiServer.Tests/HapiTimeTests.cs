@@ -1,3 +1,4 @@
+using HvMirror.Hapi;
 namespace HvMirror.HapiServer.Tests;
 
 public sealed class HapiTimeTests

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace HvMirror.HapiServer;
+namespace HvMirror.Hapi;
 
 /// <summary>
 /// HAPI's restricted ISO 8601 times (HAPI 3.3 §3.7.6): <c>yyyy[-mm[-dd]]</c> or <c>yyyy-ddd</c>, then optionally

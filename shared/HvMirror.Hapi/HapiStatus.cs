@@ -1,4 +1,4 @@
-namespace HvMirror.HapiServer;
+namespace HvMirror.Hapi;
 
 /// <summary>The HAPI status codes this server uses, with the HTTP status the specification pairs each with.</summary>
 public static class HapiStatus
