@@ -18,7 +18,8 @@ public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionCloc
     }
 
     /// <summary>
-    /// Registers <paramref name="file"/>. Unless the catalog already holds these exact bytes under this name,
+    /// Registers <paramref name="file"/> (callers that may hold it already check with <see cref="FindAsync"/> first, so
+    /// an unchanged file costs no lock). Unless the catalog already holds these exact bytes under this name,
     /// <paramref name="placeFile"/> runs first (move the verified bytes into the archive), then the row is written with
     /// a fresh ingestion time; if placing fails nothing is registered.
     /// </summary>
@@ -26,10 +27,6 @@ public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionCloc
         FileRegistration file, Func<CancellationToken, Task> placeFile, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();
-        var existing = await db.Files.AsNoTracking().SingleOrDefaultAsync(f => f.Name == file.Name, cancellationToken);
-        if (IsSameFile(existing, file))
-            return new(RegistrationOutcome.Unchanged, existing!, existing!.Checksum);
-
         if (!_datasetsWithClock.ContainsKey(file.Dataset))
         {
             await clock.EnsureDatasetAsync(db, file.Dataset, cancellationToken);
@@ -73,7 +70,7 @@ public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionCloc
         }
     }
 
-    private static bool IsSameFile(CatalogFile? held, FileRegistration file) =>
+    public static bool IsSameFile(CatalogFile? held, FileRegistration file) =>
         held is not null && held.Checksum == file.Checksum && held.Size == file.Size
         && held.ArchivePath == file.ArchivePath && held.Dataset == file.Dataset;
 }

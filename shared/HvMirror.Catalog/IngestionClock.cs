@@ -60,12 +60,14 @@ public sealed class IngestionClock(TimeProvider time)
         }
 
         // SQLite: the transaction is IMMEDIATE, so this process already holds the database's only write lock.
-        var row = await db.Datasets.SingleAsync(d => d.Id == dataset, cancellationToken);
+        // Times are stored as microseconds since the Unix epoch there.
         var now = TruncateToMicroseconds(time.GetUtcNow().UtcDateTime);
-        var next = now > row.LastIngestedAt ? now : row.LastIngestedAt.AddTicks(10);
-        row.LastIngestedAt = next;
-        await db.SaveChangesAsync(cancellationToken);
-        return next;
+        await using var update = Command(db, transaction,
+            "UPDATE datasets SET last_ingested_at = max(@now, last_ingested_at + 1) WHERE id = @dataset RETURNING last_ingested_at",
+            ("dataset", dataset), ("now", (now.Ticks - DateTime.UnixEpoch.Ticks) / 10));
+        var micros = await update.ExecuteScalarAsync(cancellationToken)
+                     ?? throw new InvalidOperationException($"Dataset {dataset} has no clock row; EnsureDatasetAsync must run first.");
+        return new DateTime(DateTime.UnixEpoch.Ticks + (long)micros * 10, DateTimeKind.Utc);
     }
 
     /// <summary>The time before which every record of <paramref name="dataset"/> is committed and visible.</summary>
@@ -102,7 +104,7 @@ public sealed class IngestionClock(TimeProvider time)
             var parameter = command.CreateParameter();
             parameter.ParameterName = name;
             parameter.Value = value;
-            parameter.DbType = DbType.String;
+            parameter.DbType = value is long ? DbType.Int64 : DbType.String;
             command.Parameters.Add(parameter);
         }
         return command;

@@ -47,8 +47,12 @@ public sealed class ArchiveIngester(ArchiveLocation archive, FileRegistry regist
             }
 
             using (staged)
+            {
+                if (staged.HasJp2Signature && held is not null && FileRegistry.IsSameFile(held, Registration(staged, name, archivePath, null, null)))
+                    return new IngestResult(path, IngestOutcome.Unchanged, File: held);
                 return IngestResult.From(path, await RegisterAsync(staged, name, archivePath, upstream: null, upstreamIngestedAt: null, cancellationToken)
                     ?? throw new InvalidDataException(NotJp2(staged)));
+            }
         }
         catch (InvalidDataException e)
         {
@@ -73,10 +77,7 @@ public sealed class ArchiveIngester(ArchiveLocation archive, FileRegistry regist
     {
         if (!staged.HasJp2Signature) return null;
         var destination = archive.FullPath(archivePath);
-        var registration = new FileRegistration(
-            name.FileName, name.Source!.Name, archivePath, staged.Size, staged.Checksum.ToString(), name.ObservationTime,
-            upstream, upstreamIngestedAt);
-        return await registry.RegisterAsync(registration, _ =>
+        return await registry.RegisterAsync(Registration(staged, name, archivePath, upstream, upstreamIngestedAt), _ =>
         {
             if (staged.OwnsFile)
             {
@@ -87,6 +88,11 @@ public sealed class ArchiveIngester(ArchiveLocation archive, FileRegistry regist
             return Task.CompletedTask;
         }, cancellationToken);
     }
+
+    private static FileRegistration Registration(
+        StagedFile staged, FileNameInfo name, string archivePath, string? upstream, DateTime? upstreamIngestedAt) =>
+        new(name.FileName, name.Source!.Name, archivePath, staged.Size, staged.Checksum.ToString(), name.ObservationTime,
+            upstream, upstreamIngestedAt);
 
     private static string NotJp2(StagedFile staged) => staged.Size == 0
         ? "is empty (0 bytes); re-export or re-download it"
