@@ -46,7 +46,7 @@ run_ingest() { # label catalog-arg...
     "$HV" ingest "$WORK/drop" --archive "$WORK/archive" "$@" >"$WORK/$label-again.log"
     t1=$(date +%s%N)
     local again; again=$(seconds "$t0" "$t1")
-    grep -q "$COUNT ingested\|$(printf "%'d" "$COUNT") ingested" "$WORK/$label.log" || { log "$label: not every file was ingested, see $WORK/$label.log"; exit 1; }
+    grep -q "$(python3 -c "print(f'{$COUNT:,}')") ingested" "$WORK/$label.log" || { log "$label: not every file was ingested, see $WORK/$label.log"; exit 1; }
     printf '| hvmirror ingest, %s catalog | %s s | %s files/s | %s MB/s | %s MiB | re-run (all unchanged): %s s |\n' \
         "$label" "$s" "$(rate "$COUNT" "$s")" "$(rate "$MB" "$s")" "$rss" "$again"
 }
