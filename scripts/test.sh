@@ -26,6 +26,11 @@ say() { echo "[test.sh] $*"; }
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 
+# --- Tools the tests call: opj_decompress proves the sample JP2 files decode -------------------
+if ! command -v opj_decompress >/dev/null; then
+    (HV_NAME=tools; . scripts/infra/lib.sh; hv_apt_install libopenjp2-tools) || { say "error: could not install libopenjp2-tools (opj_decompress)"; exit 1; }
+fi
+
 # --- Servers: from the environment, or our own for this run (started while the build runs) ------
 OWN_INFRA=()
 [ -z "${HVMIRROR_TEST_POSTGRES:-}" ] && OWN_INFRA+=(postgres)

@@ -48,9 +48,9 @@ public sealed class ArchiveIngester(ArchiveLocation archive, FileRegistry regist
 
             using (staged)
             {
-                if (staged.HasJp2Signature && held is not null && FileRegistry.IsSameFile(held, Registration(staged, name, archivePath, null, null)))
+                if (staged.HasJp2Signature && held is not null && FileRegistry.IsSameFile(held, Registration(staged, name, name.Source, archivePath, null, null)))
                     return new IngestResult(path, IngestOutcome.Unchanged, File: held);
-                return IngestResult.From(path, await RegisterAsync(staged, name, archivePath, upstream: null, upstreamIngestedAt: null, cancellationToken)
+                return IngestResult.From(path, await RegisterAsync(staged, name, name.Source, archivePath, upstream: null, upstreamIngestedAt: null, cancellationToken)
                     ?? throw new InvalidDataException(NotJp2(staged)));
             }
         }
@@ -69,15 +69,16 @@ public sealed class ArchiveIngester(ArchiveLocation archive, FileRegistry regist
     }
 
     /// <summary>
-    /// Registers staged bytes under <paramref name="name"/>, moving them into the archive unless the catalog already
-    /// holds them. Returns null when the bytes are not a JP2 file (nothing is changed then).
+    /// Registers staged bytes under <paramref name="name"/> in <paramref name="dataset"/>'s catalog, moving them into the
+    /// archive unless the catalog already holds them. Returns null when the bytes are not a JP2 file (nothing changes).
     /// </summary>
     public async Task<RegistrationResult?> RegisterAsync(
-        StagedFile staged, FileNameInfo name, string archivePath, string? upstream, DateTime? upstreamIngestedAt, CancellationToken cancellationToken)
+        StagedFile staged, FileNameInfo name, DataSource dataset, string archivePath, string? upstream, DateTime? upstreamIngestedAt,
+        CancellationToken cancellationToken)
     {
         if (!staged.HasJp2Signature) return null;
         var destination = archive.FullPath(archivePath);
-        return await registry.RegisterAsync(Registration(staged, name, archivePath, upstream, upstreamIngestedAt), _ =>
+        return await registry.RegisterAsync(Registration(staged, name, dataset, archivePath, upstream, upstreamIngestedAt), _ =>
         {
             if (staged.OwnsFile)
             {
@@ -90,8 +91,8 @@ public sealed class ArchiveIngester(ArchiveLocation archive, FileRegistry regist
     }
 
     private static FileRegistration Registration(
-        StagedFile staged, FileNameInfo name, string archivePath, string? upstream, DateTime? upstreamIngestedAt) =>
-        new(name.FileName, name.Source!.Name, archivePath, staged.Size, staged.Checksum.ToString(), name.ObservationTime,
+        StagedFile staged, FileNameInfo name, DataSource dataset, string archivePath, string? upstream, DateTime? upstreamIngestedAt) =>
+        new(name.FileName, dataset.Name, archivePath, staged.Size, staged.Checksum.ToString(), name.ObservationTime,
             upstream, upstreamIngestedAt);
 
     private static string NotJp2(StagedFile staged) => staged.Size == 0

@@ -1,0 +1,68 @@
+using System.Net;
+using HvMirror.Ingestion;
+using HvMirror.ServiceDefaults;
+using Microsoft.Extensions.Options;
+
+namespace HvMirror.Fetcher;
+
+/// <summary>Streams a file from an upstream into the staging folder, hashing it on the way; sorts failures into transient and permanent.</summary>
+public sealed class FileDownloader(IHttpClientFactory httpClients, FileStager stager, IOptions<HvMirrorOptions> options)
+{
+    public const string HttpClientName = "hvmirror-files";
+
+    public async Task<StagedFile> DownloadAsync(Uri url, CancellationToken cancellationToken)
+    {
+        var fetcher = options.Value.Fetcher;
+        var maxBytes = fetcher.MaxFileBytes > 0 ? fetcher.MaxFileBytes : long.MaxValue;
+        var http = httpClients.CreateClient(HttpClientName);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new TransientFetchException($"could not connect to {url.Authority}: {e.Message}", e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TransientFetchException($"{url.Authority} did not answer in time", e);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                var status = $"{(int)response.StatusCode} {response.ReasonPhrase}";
+                throw response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500
+                    ? new TransientFetchException($"the upstream answered {status}")
+                    : new PermanentFetchException($"the upstream answered {status} for {url}: the file is not (or no longer) there");
+            }
+            var declared = response.Content.Headers.ContentLength;
+            if (declared > maxBytes)
+                throw new PermanentFetchException($"the file is {declared:N0} bytes, more than HvMirror:Fetcher:MaxFileBytes ({maxBytes:N0})");
+
+            StagedFile staged;
+            try
+            {
+                await using var body = new StallGuardStream(await response.Content.ReadAsStreamAsync(cancellationToken), fetcher.StallTimeout);
+                staged = await stager.StageAsync(body, maxBytes, cancellationToken);
+            }
+            catch (FileTooLargeException e)
+            {
+                throw new PermanentFetchException(e.Message + " (HvMirror:Fetcher:MaxFileBytes)", e);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException)
+            {
+                throw new TransientFetchException($"the download broke off: {e.Message}", e);
+            }
+
+            if (declared is { } length && staged.Size != length)
+            {
+                staged.Dispose();
+                throw new TransientFetchException($"the body was truncated: {staged.Size:N0} of {length:N0} bytes arrived");
+            }
+            return staged;
+        }
+    }
+}

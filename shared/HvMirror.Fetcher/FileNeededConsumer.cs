@@ -1,0 +1,71 @@
+using HvMirror.Archive;
+using HvMirror.Catalog;
+using HvMirror.Contracts;
+using HvMirror.Ingestion;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+
+namespace HvMirror.Fetcher;
+
+/// <summary>
+/// Fetches one needed file: checks the record against this node's rules, skips it if the catalog already holds these
+/// bytes, downloads it to a staging file while hashing, verifies size, checksum and JP2 signature, moves it into place
+/// atomically, registers it and publishes <see cref="FileIngested"/>. Partial or wrong bytes are never visible.
+/// </summary>
+public sealed class FileNeededConsumer(
+    UpstreamDirectory upstreams,
+    DataSources sources,
+    FileRegistry registry,
+    FileDownloader downloader,
+    ArchiveIngester ingester,
+    ILogger<FileNeededConsumer> logger) : IConsumer<FileNeeded>
+{
+    public async Task Consume(ConsumeContext<FileNeeded> context)
+    {
+        var needed = context.Message;
+        var (expected, name, dataset, archivePath) = Validate(needed);
+
+        var held = await registry.FindAsync(needed.Name, context.CancellationToken);
+        if (held?.Checksum == needed.Checksum)
+        {
+            logger.LogDebug("{Name} is already held with checksum {Checksum}; nothing to fetch", needed.Name, needed.Checksum);
+            return;
+        }
+
+        using var staged = await downloader.DownloadAsync(needed.Url, context.CancellationToken);
+        if (staged.Checksum != expected)
+            throw new TransientFetchException(
+                $"checksum mismatch for {needed.Name}: the upstream says {expected}, the {staged.Size:N0} bytes downloaded hash to {staged.Checksum}");
+
+        var registration = await ingester.RegisterAsync(
+            staged, name, dataset, archivePath, needed.Upstream, needed.UpstreamIngestedAt, context.CancellationToken)
+            ?? throw new PermanentFetchException(
+                $"{needed.Name} from {needed.Upstream} has the announced checksum but is not a JPEG 2000 file (no JP2 signature box): the upstream holds a bad file");
+
+        if (registration.Outcome == RegistrationOutcome.Unchanged)
+            return;
+        var file = registration.File;
+        await context.Publish(new FileIngested(needed.Upstream, file.Dataset, file.Name, file.Checksum, file.ArchivePath, file.Size,
+            file.IngestedAt, needed.UpstreamIngestedAt, needed.Reason), context.CancellationToken);
+        logger.LogInformation("{Reason} file {Name} ({Size:N0} bytes) from {Upstream} registered at {ArchivePath}",
+            needed.Reason, file.Name, file.Size, needed.Upstream, file.ArchivePath);
+    }
+
+    private (Checksum Expected, FileNameInfo Name, DataSource Dataset, string ArchivePath) Validate(FileNeeded needed)
+    {
+        var upstream = upstreams.Find(needed.Upstream)
+            ?? throw new PermanentFetchException($"upstream '{needed.Upstream}' is not configured on this node (HvMirror:Upstreams)");
+        if (upstreams.RefuseUrl(upstream, needed.Url) is { } urlProblem)
+            throw new PermanentFetchException($"{needed.Name} from {needed.Upstream}: {urlProblem}");
+        if (!Checksum.TryParse(needed.Checksum, out var expected, out var checksumProblem))
+            throw new PermanentFetchException($"{needed.Name} from {needed.Upstream}: {checksumProblem}");
+        if (!sources.TryGet(needed.Dataset, out var dataset))
+            throw new PermanentFetchException($"{needed.Name} from {needed.Upstream}: dataset '{needed.Dataset}' is not a known Helioviewer source");
+        if (!HelioviewerFileName.TryParse(needed.Name, sources, out var name, out var nameProblem))
+            throw new PermanentFetchException($"{needed.Upstream}/{needed.Dataset}: {nameProblem}");
+        if (!name.AgreesWith(dataset))
+            throw new PermanentFetchException(
+                $"{needed.Name} from {needed.Upstream}: the name belongs to {name.Source?.Name ?? "another source"}, not to dataset {dataset.Name}");
+        return (expected, name, dataset, ArchivePath.For(dataset, name));
+    }
+}
