@@ -9,6 +9,7 @@ var root = new RootCommand("""
     """);
 root.Subcommands.Add(IngestCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(MirrorCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(SampleCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,105 @@
+using System.CommandLine;
+using HvMirror.Archive;
+using HvMirror.Catalog;
+using HvMirror.Cli.Mirroring;
+
+namespace HvMirror.Cli.Commands;
+
+/// <summary><c>hvmirror mirror --from URL</c>: the embedded default — poller, comparer and fetcher in one process.</summary>
+internal static class MirrorCommand
+{
+    public static Command Create()
+    {
+        var fromOption = new Option<string>("--from")
+        {
+            Description = "The upstream's HAPI base URL, e.g. https://primary.example.org/hapi.",
+            Required = true,
+        };
+        var nameOption = new Option<string?>("--name") { Description = "A short name for the upstream in the catalog and logs. Default: its host." };
+        var datasetsOption = new Option<string>("--datasets")
+        {
+            Description = "Comma-separated dataset patterns: AIA_171, AIA_*, *.",
+            DefaultValueFactory = _ => "*",
+        };
+        var onceOption = new Option<bool>("--once")
+        {
+            Description = "Sync up to now, wait until every needed file is ingested or failed, print a summary and exit (non-zero if any file failed).",
+        };
+        var intervalOption = new Option<TimeSpan>("--poll-interval")
+        {
+            Description = "Without --once: time between polls.",
+            DefaultValueFactory = _ => TimeSpan.FromSeconds(30),
+        };
+        var parallelOption = new Option<int>("--parallel") { Description = "Downloads at once.", DefaultValueFactory = _ => 4 };
+        var urlsOption = new Option<string?>("--urls") { Description = "Also serve this node's HAPI catalog and files here (so mirrors can chain from it)." };
+        var publicUrlOption = new Option<string?>("--public-url") { Description = "The base URL other mirrors reach this node by." };
+        var archiveOption = CommonOptions.Archive();
+        var catalogOption = CommonOptions.Catalog();
+        var command = new Command("mirror", """
+            Mirror an upstream HAPI server into this archive: new files are fetched, files whose checksum changed upstream
+            (reprocessed) are fetched again, nothing partial or corrupt is ever registered. Runs everything in this process
+            (in-memory messaging, SQLite catalog by default); for a distributed deployment run the poller, comparer and
+            fetcher hosts on RabbitMQ and PostgreSQL instead.
+            """)
+        {
+            fromOption, nameOption, datasetsOption, onceOption, intervalOption, parallelOption, urlsOption, publicUrlOption, archiveOption, catalogOption,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!Uri.TryCreate(parse.GetValue(fromOption), UriKind.Absolute, out var from) || from.Scheme is not ("http" or "https"))
+            {
+                Console.Error.WriteLine("error: --from must be an http(s) URL of a HAPI server, ending in /hapi.");
+                return ExitCodes.Failed;
+            }
+            var archive = new ArchiveLocation(parse.GetValue(archiveOption)!);
+            CatalogConnection catalog;
+            try { catalog = CommonOptions.ResolveCatalog(parse.GetValue(catalogOption), archive); }
+            catch (ArgumentException e) { Console.Error.WriteLine($"error: {e.Message}"); return ExitCodes.Failed; }
+            if (await CatalogStartup.OpenAsync(catalog, Console.Error, cancellationToken) is null) return ExitCodes.Failed;
+
+            var settings = new MirrorSettings(
+                parse.GetValue(nameOption) ?? from.Host,
+                from,
+                parse.GetValue(datasetsOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                archive, catalog, parse.GetValue(intervalOption), parse.GetValue(urlsOption), parse.GetValue(publicUrlOption),
+                Math.Max(1, parse.GetValue(parallelOption)));
+            return parse.GetValue(onceOption)
+                ? await RunOnceAsync(settings, Console.Out, cancellationToken)
+                : await RunContinuouslyAsync(settings, cancellationToken);
+        });
+        return command;
+    }
+
+    public static async Task<int> RunOnceAsync(MirrorSettings settings, TextWriter output, CancellationToken cancellationToken)
+    {
+        await using var mirror = EmbeddedMirror.Create(settings, pollInBackground: false);
+        await mirror.StartAsync(cancellationToken);
+        output.WriteLine($"mirror: {settings.UpstreamUrl} → {settings.Archive.Root} ({settings.Catalog.Describe()})");
+        var summary = await mirror.SyncOnceAsync(output, cancellationToken);
+        Print(summary, output);
+        return summary.Succeeded ? ExitCodes.Success : ExitCodes.SomeRejected;
+    }
+
+    public static void Print(SyncSummary summary, TextWriter output)
+    {
+        foreach (var (name, reason) in summary.Failures.OrderBy(f => f.Key))
+            output.WriteLine($"failed: {name}: {reason}");
+        var pollErrors = summary.Polls.Count(p => p.Error is not null);
+        output.WriteLine(
+            $"mirror: done in {summary.Elapsed.TotalSeconds:N1} s: {summary.Announced:N0} announced, {summary.New:N0} new, " +
+            $"{summary.Changed:N0} replaced, {summary.Announced - summary.New - summary.Changed - summary.Failures.Count:N0} already in sync, " +
+            $"{summary.Failures.Count:N0} failed ({summary.BytesFetched / 1e6:N1} MB fetched)" +
+            (pollErrors > 0 ? $"; {pollErrors} dataset poll(s) stopped early, see above" : ""));
+    }
+
+    private static async Task<int> RunContinuouslyAsync(MirrorSettings settings, CancellationToken cancellationToken)
+    {
+        await using var mirror = EmbeddedMirror.Create(settings, pollInBackground: true, Microsoft.Extensions.Logging.LogLevel.Information);
+        await mirror.StartAsync(cancellationToken);
+        Console.WriteLine($"mirror: polling {settings.UpstreamUrl} every {settings.PollInterval} into {settings.Archive.Root}" +
+                          (mirror.Urls.Count > 0 ? $"; serving HAPI at {string.Join(", ", mirror.Urls.Select(u => u + "/hapi"))}" : "") +
+                          " (Ctrl+C stops)");
+        await mirror.WaitForShutdownAsync(cancellationToken);
+        return ExitCodes.Success;
+    }
+}

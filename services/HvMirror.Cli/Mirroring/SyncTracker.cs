@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using HvMirror.Catalog;
+using HvMirror.Contracts;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace HvMirror.Cli.Mirroring;
+
+/// <summary>
+/// Follows one sync in the embedded mode, from the messages it sees published: every announced file is outstanding
+/// until the catalog holds it with the announced checksum, or its fetch failed for good.
+/// </summary>
+internal sealed class SyncTracker : IPublishObserver
+{
+    private readonly ConcurrentDictionary<string, string> _outstanding = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _failures = new(StringComparer.Ordinal);
+    private long _announced;
+    private long _new;
+    private long _changed;
+    private long _bytes;
+
+    public long Announced => Interlocked.Read(ref _announced);
+    public long New => Interlocked.Read(ref _new);
+    public long Changed => Interlocked.Read(ref _changed);
+    public long BytesFetched => Interlocked.Read(ref _bytes);
+    public int Outstanding => _outstanding.Count;
+    public IReadOnlyDictionary<string, string> Failures => _failures;
+
+    public Task PostPublish<T>(PublishContext<T> context) where T : class
+    {
+        switch (context.Message)
+        {
+            case FileAnnounced announced:
+                Interlocked.Increment(ref _announced);
+                _outstanding[announced.Name] = announced.Checksum;
+                break;
+            case FileIngested ingested:
+                Interlocked.Increment(ref ingested.Reason == FileNeedReason.New ? ref _new : ref _changed);
+                Interlocked.Add(ref _bytes, ingested.Size);
+                break;
+            case Fault<FileNeeded> fault:
+                Fail(fault.Message.Name, fault.Exceptions.FirstOrDefault()?.Message ?? "unknown error");
+                break;
+            case Fault<Batch<FileAnnounced>> fault:
+                foreach (var announced in fault.Message)
+                    Fail(announced.Message.Name, "comparing with the catalog failed: " + (fault.Exceptions.FirstOrDefault()?.Message ?? "unknown error"));
+                break;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task PrePublish<T>(PublishContext<T> context) where T : class => Task.CompletedTask;
+
+    public Task PublishFault<T>(PublishContext<T> context, Exception exception) where T : class => Task.CompletedTask;
+
+    /// <summary>Removes from the outstanding set what the catalog now holds with the announced checksum.</summary>
+    public async Task SettleFromCatalogAsync(CatalogDbContextFactory contexts, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in _outstanding.Keys.Chunk(500))
+        {
+            await using var db = contexts.CreateDbContext();
+            var held = await db.Files.AsNoTracking().Where(f => chunk.Contains(f.Name))
+                .Select(f => new { f.Name, f.Checksum }).ToListAsync(cancellationToken);
+            foreach (var file in held)
+                if (_outstanding.TryGetValue(file.Name, out var wanted) && wanted == file.Checksum)
+                    _outstanding.TryRemove(file.Name, out _);
+        }
+    }
+
+    private void Fail(string name, string reason)
+    {
+        _failures[name] = reason;
+        _outstanding.TryRemove(name, out _);
+    }
+}

@@ -1,0 +1,115 @@
+using HvMirror.Archive;
+using HvMirror.Catalog;
+using HvMirror.Contracts;
+using HvMirror.HapiClient;
+using HvMirror.ServiceDefaults;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HvMirror.Poller;
+
+/// <summary>
+/// One poll of one upstream: for each matching dataset (under a lease, so replicas never poll the same one at once),
+/// reads records from <c>cursor − overlap</c> up to now, publishes a <see cref="FileAnnounced"/> per record, and moves
+/// the cursor to the last published record only after the broker confirmed the publish. An error stops that dataset
+/// where it is: the cursor never passes a record that was not announced.
+/// </summary>
+public sealed class UpstreamPoller(
+    IBus bus,
+    MirrorCursorStore cursors,
+    DataSources sources,
+    IHttpClientFactory httpClients,
+    TimeProvider time,
+    IOptions<HvMirrorOptions> options,
+    ILogger<UpstreamPoller> logger)
+{
+    public const string HttpClientName = "hvmirror-hapi";
+    private const int PublishBatch = 500;
+
+    public async Task<IReadOnlyList<DatasetPollResult>> PollAsync(UpstreamOptions upstream, CancellationToken cancellationToken)
+    {
+        using var client = new UpstreamClient(upstream.Name, CreateHttpClient(upstream), new UpstreamClientOptions { ChunkLength = options.Value.Poller.Chunk });
+        HapiCatalog catalog;
+        try
+        {
+            catalog = await client.GetCatalogAsync(cancellationToken);
+        }
+        catch (HapiClientException e)
+        {
+            logger.LogError("Polling {Upstream} failed: {Problem}", upstream.Name, e.Message);
+            return [new DatasetPollResult(upstream.Name, "*", 0, null, e.Message)];
+        }
+
+        var results = new List<DatasetPollResult>();
+        foreach (var dataset in catalog.Datasets.Select(d => d.Id).Where(id => DatasetPattern.MatchesAny(upstream.Datasets, id)))
+        {
+            if (!sources.TryGet(dataset, out _))
+            {
+                logger.LogWarning("{Upstream} lists dataset {Dataset}, which is not a known Helioviewer source; it is not mirrored", upstream.Name, dataset);
+                continue;
+            }
+            await using var lease = await cursors.TryLeaseAsync(upstream.Name, dataset, cancellationToken);
+            if (lease is null)
+            {
+                results.Add(new DatasetPollResult(upstream.Name, dataset, 0, null, Skipped: true));
+                continue;
+            }
+            results.Add(await PollDatasetAsync(client, upstream, dataset, cancellationToken));
+        }
+        return results;
+    }
+
+    private async Task<DatasetPollResult> PollDatasetAsync(UpstreamClient client, UpstreamOptions upstream, string dataset, CancellationToken cancellationToken)
+    {
+        var cursor = await cursors.GetAsync(upstream.Name, dataset, cancellationToken);
+        var announced = 0;
+        var batch = new List<FileAnnounced>(PublishBatch);
+        try
+        {
+            var info = await client.GetInfoAsync(dataset, cancellationToken);
+            var from = cursor is { } c ? c - options.Value.Poller.Overlap : options.Value.Poller.BackfillFrom ?? info.StartDate;
+            var to = time.GetUtcNow().UtcDateTime;
+            await foreach (var record in client.ReadAsync(info, from, to, cancellationToken))
+            {
+                batch.Add(new FileAnnounced(upstream.Name, dataset, record.Name, record.Checksum.ToString(), record.Url, record.Time));
+                if (batch.Count == PublishBatch)
+                    (cursor, announced) = await FlushAsync(upstream.Name, dataset, batch, cursor, announced, cancellationToken);
+            }
+            (cursor, announced) = await FlushAsync(upstream.Name, dataset, batch, cursor, announced, cancellationToken);
+            if (announced > 0)
+                logger.LogInformation("Announced {Count} files of {Upstream}/{Dataset}; cursor now {Cursor:O}", announced, upstream.Name, dataset, cursor);
+            return new DatasetPollResult(upstream.Name, dataset, announced, cursor);
+        }
+        catch (HapiClientException e)
+        {
+            // Whatever was read before the problem is announced; the cursor stays before the problem.
+            (cursor, announced) = await FlushAsync(upstream.Name, dataset, batch, cursor, announced, cancellationToken);
+            logger.LogError("Polling {Upstream}/{Dataset} stopped after {Count} files, cursor stays at {Cursor:O}: {Problem}",
+                upstream.Name, dataset, announced, cursor, e.Message);
+            return new DatasetPollResult(upstream.Name, dataset, announced, cursor, e.Message);
+        }
+    }
+
+    private async Task<(DateTime? Cursor, int Announced)> FlushAsync(
+        string upstream, string dataset, List<FileAnnounced> batch, DateTime? cursor, int announced, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0) return (cursor, announced);
+        // PublishBatch returns once the broker confirmed every message (publisher confirms), so moving the cursor
+        // afterwards never loses a record; a crash in between only announces them again.
+        await bus.PublishBatch(batch, cancellationToken);
+        var last = batch[^1].UpstreamIngestedAt;
+        await cursors.AdvanceAsync(upstream, dataset, last, cancellationToken);
+        var count = announced + batch.Count;
+        batch.Clear();
+        return (last, count);
+    }
+
+    private HttpClient CreateHttpClient(UpstreamOptions upstream)
+    {
+        var http = httpClients.CreateClient(HttpClientName);
+        var url = upstream.Url.EndsWith('/') ? upstream.Url : upstream.Url + "/";
+        http.BaseAddress = new Uri(url);
+        return http;
+    }
+}
