@@ -12,4 +12,5 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(MirrorCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(SampleCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
 return await root.Parse(args).InvokeAsync();

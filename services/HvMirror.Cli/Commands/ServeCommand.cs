@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace HvMirror.Cli.Commands;
 
@@ -58,9 +59,13 @@ internal static class ServeCommand
         return command;
     }
 
-    public static WebApplication Build(ArchiveLocation archive, string? catalog, string urls, string? publicUrl)
+    public static WebApplication Build(
+        ArchiveLocation archive, string? catalog, string urls, string? publicUrl, LogLevel logLevel = LogLevel.Information)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(logLevel);
+        // One line per request is noise for an archive that serves thousands of files a minute.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {

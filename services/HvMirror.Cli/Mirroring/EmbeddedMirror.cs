@@ -26,7 +26,8 @@ internal sealed record MirrorSettings(
     TimeSpan PollInterval,
     string? Urls = null,
     string? PublicUrl = null,
-    int ConcurrentDownloads = 4);
+    int ConcurrentDownloads = 4,
+    IReadOnlyDictionary<string, string?>? MoreConfiguration = null);
 
 /// <summary>The outcome of one <c>--once</c> sync.</summary>
 internal sealed record SyncSummary(
@@ -70,6 +71,8 @@ internal sealed class EmbeddedMirror : IAsyncDisposable
         };
         for (var i = 0; i < settings.Datasets.Count; i++)
             configuration[$"HvMirror:Upstreams:0:Datasets:{i}"] = settings.Datasets[i];
+        foreach (var (key, value) in settings.MoreConfiguration ?? new Dictionary<string, string?>())
+            configuration[key] = value;
 
         if (settings.Urls is null)
         {
@@ -102,8 +105,8 @@ internal sealed class EmbeddedMirror : IAsyncDisposable
         var upstream = Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HvMirrorOptions>>().Value.Upstreams[0];
         var polls = await Services.GetRequiredService<UpstreamPoller>().PollAsync(upstream, cancellationToken);
         foreach (var failed in polls.Where(p => p.Error is not null))
-            progress.WriteLine($"  poll of {failed.Upstream}/{failed.Dataset} stopped: {failed.Error}");
-        progress.WriteLine($"  announced {tracker.Announced:N0} files from {polls.Count(p => !p.Skipped && p.Dataset != "*")} datasets; fetching what is new or changed …");
+            progress.WriteLine($"   poll of {failed.Upstream}/{failed.Dataset} stopped: {failed.Error}");
+        progress.WriteLine($"   announced {tracker.Announced:N0} files from {polls.Count(p => !p.Skipped && p.Dataset != "*")} datasets; fetching what is new or changed …");
 
         var contexts = Services.GetRequiredService<CatalogDbContextFactory>();
         var lastReport = TimeSpan.Zero;
@@ -114,7 +117,7 @@ internal sealed class EmbeddedMirror : IAsyncDisposable
             if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(1))
             {
                 lastReport = clock.Elapsed;
-                progress.WriteLine($"  … {tracker.Announced - tracker.Outstanding:N0}/{tracker.Announced:N0} in sync: " +
+                progress.WriteLine($"   … {tracker.Announced - tracker.Outstanding:N0}/{tracker.Announced:N0} in sync: " +
                                    $"{tracker.New:N0} new, {tracker.Changed:N0} replaced, {tracker.Failures.Count:N0} failed, " +
                                    $"{tracker.BytesFetched / 1e6 / Math.Max(clock.Elapsed.TotalSeconds, 0.001):N1} MB/s");
             }

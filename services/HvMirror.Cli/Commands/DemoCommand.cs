@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.Diagnostics;
+using HvMirror.Archive;
+using HvMirror.Catalog;
+using HvMirror.Cli.Mirroring;
+using HvMirror.Ingestion;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace HvMirror.Cli.Commands;
+
+/// <summary>
+/// <c>hvmirror demo</c>: a primary and a mirror on this machine, end to end — sample files ingested on the primary,
+/// served over HAPI on loopback, mirrored; then files reprocessed and added on the primary and the mirror catching up;
+/// then every file verified on the mirror. Needs nothing but the .NET SDK.
+/// </summary>
+internal static class DemoCommand
+{
+    public static Command Create()
+    {
+        var dirOption = new Option<string>("--dir")
+        {
+            Description = "Working folder for the demo's primary and mirror archives (emptied first).",
+            DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "hvmirror-demo"),
+        };
+        var filesOption = new Option<int>("--files") { Description = "Files on the primary at the start.", DefaultValueFactory = _ => 140 };
+        var sizeOption = new Option<int>("--size") { Description = "Bytes per file.", DefaultValueFactory = _ => 200_000 };
+        var command = new Command("demo", "Run a primary and a mirror on loopback and show the mirror converge, catch up with reprocessed and new files, and verify.")
+        {
+            dirOption, filesOption, sizeOption,
+        };
+        command.SetAction((parse, cancellationToken) =>
+            RunAsync(parse.GetValue(dirOption)!, Math.Max(10, parse.GetValue(filesOption)), Math.Max(2048, parse.GetValue(sizeOption)), Console.Out, cancellationToken));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string directory, int files, int size, TextWriter output, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        var primaryArchive = new ArchiveLocation(Path.Combine(directory, "primary"));
+        var mirrorArchive = new ArchiveLocation(Path.Combine(directory, "mirror"));
+        var primaryCatalog = CatalogConnection.ForSqliteFile(primaryArchive.DefaultSqliteCatalog);
+        var mirrorCatalog = CatalogConnection.ForSqliteFile(mirrorArchive.DefaultSqliteCatalog);
+        var primaryContexts = await CatalogStartup.OpenAsync(primaryCatalog, TextWriter.Null, cancellationToken);
+        if (primaryContexts is null || await CatalogStartup.OpenAsync(mirrorCatalog, TextWriter.Null, cancellationToken) is null) return ExitCodes.Failed;
+        var ingester = new ArchiveIngester(primaryArchive, new FileRegistry(primaryContexts, IngestionClock.System), DataSources.Helioviewer);
+        var start = new DateTime(2024, 12, 31, 0, 0, 0, DateTimeKind.Utc);
+
+        output.WriteLine($"1. The primary: {files} real JP2 files ({size / 1000:N0} KB each) across {SampleFiles.DefaultDatasets.Count} sources, ingested into {primaryArchive.Root}");
+        var sample = SampleFiles.Generate(DataSources.Helioviewer, SampleFiles.DefaultDatasets, files, start, TimeSpan.FromSeconds(12), size).ToList();
+        await IngestAsync(ingester, primaryArchive, sample, cancellationToken);
+
+        await using var primary = ServeCommand.Build(primaryArchive, primaryCatalog.ConnectionString, "http://127.0.0.1:0", publicUrl: null, LogLevel.Warning);
+        await primary.StartAsync(cancellationToken);
+        var hapi = new Uri(primary.Urls.First() + "/hapi");
+        output.WriteLine($"   serving it over HAPI 3.3 at {hapi} (try {hapi}/catalog)");
+
+        var settings = new MirrorSettings("demo-primary", hapi, ["*"], mirrorArchive, mirrorCatalog, TimeSpan.FromSeconds(30));
+        output.WriteLine($"2. The mirror ({mirrorArchive.Root}) syncs from it:");
+        await using (var mirror = EmbeddedMirror.Create(settings, pollInBackground: false))
+        {
+            await mirror.StartAsync(cancellationToken);
+            var first = await mirror.SyncOnceAsync(output, cancellationToken);
+            MirrorCommand.Print(first, output);
+            if (!first.Succeeded) return ExitCodes.SomeRejected;
+
+            var reprocessed = sample.Where((_, i) => i % 20 == 3).Take(5)
+                .Select(f => SampleFiles.Create(DataSources.Helioviewer, f.Source, f.ObservedAt, size, "v2 (reprocessed)")).ToList();
+            var added = SampleFiles.Generate(DataSources.Helioviewer, SampleFiles.DefaultDatasets, 12, start + TimeSpan.FromSeconds(12) * files, TimeSpan.FromSeconds(12), size).ToList();
+            output.WriteLine($"3. Meanwhile the primary reprocesses {reprocessed.Count} files (same names, new bytes) and ingests {added.Count} new ones; the mirror polls again:");
+            await IngestAsync(ingester, primaryArchive, reprocessed.Concat(added), cancellationToken);
+            var second = await mirror.SyncOnceAsync(output, cancellationToken);
+            MirrorCommand.Print(second, output);
+            if (!second.Succeeded || second.Changed != reprocessed.Count || second.New != added.Count)
+            {
+                output.WriteLine($"error: expected {reprocessed.Count} replaced and {added.Count} new files in the second sync.");
+                return ExitCodes.SomeRejected;
+            }
+        }
+
+        output.WriteLine("4. Verifying the mirror against the primary, file by file:");
+        var problems = await VerifyAsync(primaryContexts, new CatalogDbContextFactory(mirrorCatalog), mirrorArchive, cancellationToken);
+        foreach (var problem in problems) output.WriteLine($"   MISMATCH: {problem}");
+        var total = files + 12;
+        output.WriteLine(problems.Count == 0
+            ? $"   all {total} files present on the mirror, each at its archive path, with the primary's checksum (SHA-256 recomputed from disk)."
+            : $"   {problems.Count} of {total} files differ.");
+        output.WriteLine($"demo: {(problems.Count == 0 ? "done" : "FAILED")} in {clock.Elapsed.TotalSeconds:N1} s. The archives stay in {directory}.");
+        return problems.Count == 0 ? ExitCodes.Success : ExitCodes.SomeRejected;
+    }
+
+    private static async Task IngestAsync(ArchiveIngester ingester, ArchiveLocation archive, IEnumerable<SampleFile> files, CancellationToken cancellationToken)
+    {
+        var drop = Directory.CreateDirectory(Path.Combine(archive.Root, ".hvmirror", "drop", Guid.NewGuid().ToString("N"))).FullName;
+        foreach (var file in files)
+        {
+            var path = Path.Combine(drop, file.Name);
+            await File.WriteAllBytesAsync(path, file.Content, cancellationToken);
+            var result = await ingester.IngestFileAsync(path, cancellationToken);
+            if (result.Outcome == IngestOutcome.Rejected) throw new InvalidOperationException($"demo sample {file.Name} was rejected: {result.Reason}");
+        }
+        Directory.Delete(drop, recursive: true);
+    }
+
+    private static async Task<List<string>> VerifyAsync(
+        CatalogDbContextFactory primary, CatalogDbContextFactory mirror, ArchiveLocation mirrorArchive, CancellationToken cancellationToken)
+    {
+        await using var primaryDb = primary.CreateDbContext();
+        await using var mirrorDb = mirror.CreateDbContext();
+        var mirrored = await mirrorDb.Files.AsNoTracking().ToDictionaryAsync(f => f.Name, cancellationToken);
+        var problems = new List<string>();
+        await foreach (var file in primaryDb.Files.AsNoTracking().OrderBy(f => f.Name).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            if (!mirrored.TryGetValue(file.Name, out var copy)) { problems.Add($"{file.Name} is missing from the mirror's catalog"); continue; }
+            var path = mirrorArchive.FullPath(copy.ArchivePath);
+            if (!File.Exists(path)) { problems.Add($"{file.Name} is missing from the mirror's archive ({path})"); continue; }
+            await using var stream = FileStager.OpenRead(path);
+            var onDisk = (await Checksum.Sha256OfAsync(stream, cancellationToken)).ToString();
+            if (onDisk != file.Checksum || copy.Checksum != file.Checksum)
+                problems.Add($"{file.Name}: primary {file.Checksum}, mirror catalog {copy.Checksum}, mirror disk {onDisk}");
+        }
+        return problems;
+    }
+}
