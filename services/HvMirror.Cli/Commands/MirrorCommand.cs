@@ -55,7 +55,6 @@ internal static class MirrorCommand
             CatalogConnection catalog;
             try { catalog = CommonOptions.ResolveCatalog(parse.GetValue(catalogOption), archive); }
             catch (ArgumentException e) { Console.Error.WriteLine($"error: {e.Message}"); return ExitCodes.Failed; }
-            if (await CatalogStartup.OpenAsync(catalog, Console.Error, cancellationToken) is null) return ExitCodes.Failed;
 
             var settings = new MirrorSettings(
                 parse.GetValue(nameOption) ?? from.Host,
@@ -72,6 +71,7 @@ internal static class MirrorCommand
 
     public static async Task<int> RunOnceAsync(MirrorSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
+        if (await CatalogStartup.OpenAsync(settings.Catalog, output, cancellationToken) is null) return ExitCodes.Failed;
         await using var mirror = EmbeddedMirror.Create(settings, pollInBackground: false);
         await mirror.StartAsync(cancellationToken);
         output.WriteLine($"mirror: {settings.UpstreamUrl} → {settings.Archive.Root} ({settings.Catalog.Describe()})");
@@ -94,6 +94,7 @@ internal static class MirrorCommand
 
     private static async Task<int> RunContinuouslyAsync(MirrorSettings settings, CancellationToken cancellationToken)
     {
+        if (await CatalogStartup.OpenAsync(settings.Catalog, Console.Error, cancellationToken) is null) return ExitCodes.Failed;
         await using var mirror = EmbeddedMirror.Create(settings, pollInBackground: true, Microsoft.Extensions.Logging.LogLevel.Information);
         await mirror.StartAsync(cancellationToken);
         Console.WriteLine($"mirror: polling {settings.UpstreamUrl} every {settings.PollInterval} into {settings.Archive.Root}" +

@@ -1,0 +1,145 @@
+using HvMirror.Archive;
+using HvMirror.Catalog;
+using HvMirror.Cli.Commands;
+using HvMirror.Cli.Mirroring;
+using HvMirror.Ingestion;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace HvMirror.Cli.Tests;
+
+/// <summary>The embedded default (`hvmirror mirror --once`): one process, in-memory messaging, SQLite catalogs.</summary>
+public sealed class EmbeddedMirrorTests : IAsyncLifetime
+{
+    private static readonly DateTime Start = new(2024, 12, 31, 0, 0, 0, DateTimeKind.Utc);
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "hvmirror-tests", Guid.NewGuid().ToString("N"));
+    private readonly StringWriter _output = new();
+    private ArchiveLocation _primaryArchive = null!;
+    private ArchiveLocation _mirrorArchive = null!;
+    private ArchiveIngester _primary = null!;
+    private WebApplication _primaryServer = null!;
+    private Uri _hapi = null!;
+
+    public async Task InitializeAsync()
+    {
+        _primaryArchive = new ArchiveLocation(Path.Combine(_root, "primary"));
+        _mirrorArchive = new ArchiveLocation(Path.Combine(_root, "mirror"));
+        var contexts = new CatalogDbContextFactory(CatalogConnection.ForSqliteFile(_primaryArchive.DefaultSqliteCatalog));
+        await CatalogMigrator.MigrateAsync(contexts);
+        _primary = new ArchiveIngester(_primaryArchive, new FileRegistry(contexts, IngestionClock.System), DataSources.Helioviewer);
+        _primaryServer = ServeCommand.Build(_primaryArchive, null, "http://127.0.0.1:0", null, LogLevel.Warning);
+        await _primaryServer.StartAsync();
+        _hapi = new Uri(_primaryServer.Urls.First() + "/hapi");
+    }
+
+    [Fact]
+    public async Task A_mirror_converges_byte_for_byte_on_files_of_three_datasets()
+    {
+        var files = await PublishAsync(SampleFiles.Generate(DataSources.Helioviewer, ["AIA_171", "HMI_MAG", "LASCO_C2"], 30, Start, TimeSpan.FromSeconds(12), 3000));
+
+        var exit = await MirrorCommand.RunOnceAsync(Settings(), _output, default);
+
+        Assert.Equal(ExitCodes.Success, exit);
+        Assert.Contains("30 announced, 30 new, 0 replaced", _output.ToString());
+        await AssertMirrorHoldsAsync(files);
+    }
+
+    [Fact]
+    public async Task Reprocessed_files_are_replaced_and_new_ones_added_on_the_next_sync()
+    {
+        var original = await PublishAsync(SampleFiles.Generate(DataSources.Helioviewer, ["AIA_171", "SUVI_131"], 10, Start, TimeSpan.FromSeconds(12), 3000));
+        await MirrorCommand.RunOnceAsync(Settings(), TextWriter.Null, default);
+        var reprocessed = original.Take(3).Select(f => SampleFiles.Create(DataSources.Helioviewer, f.Source, f.ObservedAt, 3000, "v2")).ToList();
+        var added = SampleFiles.Generate(DataSources.Helioviewer, ["GONG_H_ALPHA"], 4, Start.AddHours(1), TimeSpan.FromSeconds(12), 3000).ToList();
+        await PublishAsync(reprocessed.Concat(added));
+
+        var exit = await MirrorCommand.RunOnceAsync(Settings(), _output, default);
+
+        Assert.Equal(ExitCodes.Success, exit);
+        Assert.Contains("4 new, 3 replaced", _output.ToString());
+        await AssertMirrorHoldsAsync(original.Skip(3).Concat(reprocessed).Concat(added).ToList());
+    }
+
+    [Fact]
+    public async Task A_file_whose_bytes_do_not_match_their_checksum_is_never_registered_and_the_sync_fails()
+    {
+        var files = await PublishAsync(SampleFiles.Generate(DataSources.Helioviewer, ["AIA_304"], 4, Start, TimeSpan.FromSeconds(12), 3000));
+        var corrupted = files[1];
+        // The primary's disk now disagrees with its catalog, as after a bad copy.
+        await File.WriteAllBytesAsync(_primaryArchive.FullPath(ArchivePath.For(corrupted.Source, HelioviewerFileName.Parse(corrupted.Name, DataSources.Helioviewer))),
+            SampleJp2.Create("corrupted", 3000));
+
+        var exit = await MirrorCommand.RunOnceAsync(Settings(), _output, default);
+
+        Assert.Equal(ExitCodes.SomeRejected, exit);
+        Assert.Contains($"failed: {corrupted.Name}: checksum mismatch", _output.ToString());
+        await using var db = MirrorCatalog().CreateDbContext();
+        Assert.Equal(3, await db.Files.CountAsync());
+        Assert.False(await db.Files.AnyAsync(f => f.Name == corrupted.Name));
+        Assert.Empty(Directory.Exists(_mirrorArchive.StagingFolder) ? Directory.GetFiles(_mirrorArchive.StagingFolder) : []);
+    }
+
+    [Fact]
+    public async Task An_unreachable_upstream_fails_the_sync_with_a_clear_message()
+    {
+        var settings = Settings() with { UpstreamUrl = new Uri("http://127.0.0.1:1/hapi") };
+
+        var exit = await MirrorCommand.RunOnceAsync(settings, _output, default);
+
+        Assert.Equal(ExitCodes.SomeRejected, exit);
+        Assert.Contains("could not reach http://127.0.0.1:1/hapi", _output.ToString());
+    }
+
+    [Fact]
+    public async Task The_demo_mirrors_reprocesses_and_verifies_every_file()
+    {
+        var exit = await DemoCommand.RunAsync(Path.Combine(_root, "demo"), 30, 4096, _output, default);
+
+        Assert.Equal(ExitCodes.Success, exit);
+        Assert.Contains("all 42 files present on the mirror", _output.ToString());
+    }
+
+    private MirrorSettings Settings() => new(
+        "primary", _hapi, ["*"], _mirrorArchive, CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog), TimeSpan.FromSeconds(30),
+        MoreConfiguration: new Dictionary<string, string?>
+        {
+            ["HvMirror:Fetcher:Attempts"] = "2",
+            ["HvMirror:Fetcher:RetryDelay"] = "00:00:00.050",
+        });
+
+    private CatalogDbContextFactory MirrorCatalog() => new(CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog));
+
+    private async Task<List<SampleFile>> PublishAsync(IEnumerable<SampleFile> files)
+    {
+        var list = files.ToList();
+        var drop = Directory.CreateDirectory(Path.Combine(_root, "drop", Guid.NewGuid().ToString("N"))).FullName;
+        foreach (var file in list)
+        {
+            var path = Path.Combine(drop, file.Name);
+            await File.WriteAllBytesAsync(path, file.Content);
+            Assert.NotEqual(IngestOutcome.Rejected, (await _primary.IngestFileAsync(path, default)).Outcome);
+        }
+        return list;
+    }
+
+    private async Task AssertMirrorHoldsAsync(IReadOnlyCollection<SampleFile> files)
+    {
+        await using var db = MirrorCatalog().CreateDbContext();
+        var rows = await db.Files.AsNoTracking().ToDictionaryAsync(f => f.Name);
+        Assert.Equal(files.Count, rows.Count);
+        foreach (var file in files)
+        {
+            var row = rows[file.Name];
+            Assert.Equal(Checksum.Sha256Of(file.Content).ToString(), row.Checksum);
+            Assert.Equal("primary", row.Upstream);
+            Assert.Equal(file.Content, await File.ReadAllBytesAsync(_mirrorArchive.FullPath(row.ArchivePath)));
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _primaryServer.DisposeAsync();
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+}

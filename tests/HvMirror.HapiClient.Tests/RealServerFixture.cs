@@ -1,0 +1,154 @@
+using HvMirror.Archive;
+using HvMirror.Catalog;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace HvMirror.HapiClient.Tests;
+
+/// <summary>A clock the seeding sets by hand, so ingestion times are known to the microsecond.</summary>
+public sealed class SettableClock : TimeProvider
+{
+    public DateTimeOffset Now { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+/// <summary>One file registered in the real server's catalog, as the client should read it back.</summary>
+public sealed record SeededFile(string Dataset, string Name, string Checksum, DateTime IngestedAt, string ArchivePath);
+
+/// <summary>
+/// The real HvMirror HAPI server (services/HvMirror.Server through WebApplicationFactory&lt;Program&gt;) over a temporary
+/// archive and SQLite catalog, seeded through <see cref="FileRegistry"/> with real JP2 files at chosen ingestion times.
+/// </summary>
+public sealed class RealServerFixture : IAsyncLifetime
+{
+    public const string Aia = "AIA_171";
+
+    /// <summary>The first AIA ingestion: the dataset's startDate.</summary>
+    public static readonly DateTime T0 = new(2024, 3, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "hvmirror-hapiclient-tests-" + Guid.NewGuid().ToString("N"));
+
+    public List<SeededFile> Files { get; } = [];
+
+    public IReadOnlyList<SeededFile> AiaFiles => Files.Where(f => f.Dataset == Aia).ToList();
+
+    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+
+    /// <summary>The AIA ingestion times: 40 records over ten days, two of them one microsecond apart, one at a UTC midnight.</summary>
+    public static IReadOnlyList<DateTime> AiaTimes { get; } = MakeAiaTimes();
+
+    private static List<DateTime> MakeAiaTimes()
+    {
+        var times = new List<DateTime> { T0, T0.AddTicks(10) }; // neighbours one microsecond apart
+        for (var i = 1; times.Count < 39; i++)
+            times.Add(T0.AddHours(6 * i).AddMilliseconds(i * 37).AddTicks(i * 10));
+        times.Add(new DateTime(2024, 3, 11, 0, 0, 0, DateTimeKind.Utc)); // a midnight, after a gap
+        return times;
+    }
+
+    public async Task InitializeAsync()
+    {
+        var archive = Path.Combine(Root, "archive");
+        var catalog = Path.Combine(Root, "catalog.db");
+        Directory.CreateDirectory(archive);
+        var contexts = new CatalogDbContextFactory(CatalogConnection.ForSqliteFile(catalog));
+        await CatalogMigrator.MigrateAsync(contexts);
+        var clock = new SettableClock();
+        var registry = new FileRegistry(contexts, new IngestionClock(clock));
+
+        for (var i = 0; i < AiaTimes.Count; i++)
+        {
+            var at = AiaTimes[i];
+            var observed = at.AddMinutes(-30).AddSeconds(i); // distinct names even for neighbours one microsecond apart
+            var name = $"{observed:yyyy_MM_dd__HH_mm_ss_fff}__SDO_AIA_AIA_171.jp2";
+            await RegisterAsync(registry, clock, archive, at, Aia, name, $"AIA/{observed:yyyy/MM/dd}/171/{name}", observed);
+        }
+        await RegisterAsync(registry, clock, archive, new DateTime(2024, 5, 1, 0, 0, 0, DateTimeKind.Utc), "HMI_MAG",
+            "2024_05_01__00_00_00_000__SDO_HMI_HMI_magnetogram.jp2",
+            "HMI/2024/05/01/magnetogram/2024_05_01__00_00_00_000__SDO_HMI_HMI_magnetogram.jp2", new DateTime(2024, 5, 1, 0, 0, 0, DateTimeKind.Utc));
+        // A name RFC 4180 must quote (comma and double quote).
+        await RegisterAsync(registry, clock, archive, new DateTime(2024, 6, 1, 0, 0, 0, DateTimeKind.Utc), "LASCO_C2",
+            "odd,\"quoted\"_name.jp2", "LASCO-C2/2024/06/01/white-light/odd_quoted_name.jp2", new DateTime(2024, 6, 1, 0, 0, 0, DateTimeKind.Utc));
+
+        Factory = CreateFactory(archive, catalog);
+    }
+
+    public static WebApplicationFactory<Program> CreateFactory(string archive, string catalog) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("HvMirror:Archive", archive);
+            builder.UseSetting("ConnectionStrings:Catalog", catalog);
+            builder.UseSetting("HvMirror:PublicUrl", "");
+            builder.UseSetting("HvMirror:Hapi:Contact", "ops@example.org");
+        });
+
+    /// <summary>A client of the in-memory test server; <paramref name="log"/> sees every request.</summary>
+    public UpstreamClient Client(UpstreamClientOptions? options = null, RequestLog? log = null, string baseUrl = "http://localhost/hapi")
+    {
+        HttpMessageHandler handler = Factory.Server.CreateHandler();
+        if (log is not null)
+            handler = new RecordingHandler(log) { InnerHandler = handler };
+        var http = new HttpClient(handler) { BaseAddress = new Uri(baseUrl) };
+        return new UpstreamClient("gsfc-test", http, options);
+    }
+
+    private async Task RegisterAsync(FileRegistry registry, SettableClock clock, string archive, DateTime at, string dataset, string name,
+        string archivePath, DateTime observed)
+    {
+        var bytes = SampleJp2.Create($"{dataset} {name}");
+        var checksum = Checksum.Sha256Of(bytes).ToString();
+        clock.Now = new DateTimeOffset(at);
+        var result = await registry.RegisterAsync(
+            new FileRegistration(name, dataset, archivePath, bytes.Length, checksum, observed),
+            async ct =>
+            {
+                var full = Path.Combine(archive, archivePath);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                await File.WriteAllBytesAsync(full, bytes, ct);
+            },
+            CancellationToken.None);
+        if (result.File.IngestedAt != at)
+            throw new InvalidOperationException($"Seeding expected ingestion time {at:O}, got {result.File.IngestedAt:O}.");
+        Files.Add(new SeededFile(dataset, name, checksum, at, archivePath));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class RealServerCollection : ICollectionFixture<RealServerFixture>
+{
+    public const string Name = "real HvMirror HAPI server";
+}
+
+/// <summary>The requests a client sent, as path and decoded query.</summary>
+public sealed class RequestLog
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Uri> _requests = new();
+
+    public void Add(Uri uri) => _requests.Enqueue(uri);
+
+    public IReadOnlyList<Uri> All => _requests.ToList();
+
+    /// <summary>Each /data request's query as a dictionary.</summary>
+    public IReadOnlyList<Dictionary<string, string>> Data =>
+        All.Where(u => u.AbsolutePath.EndsWith("/data", StringComparison.Ordinal)).Select(Query).ToList();
+
+    public static Dictionary<string, string> Query(Uri uri) =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(uri.Query).ToDictionary(kv => kv.Key, kv => kv.Value.ToString());
+}
+
+public sealed class RecordingHandler(RequestLog log) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        log.Add(request.RequestUri!);
+        return base.SendAsync(request, cancellationToken);
+    }
+}
