@@ -1,17 +1,10 @@
 using HvMirror.Archive;
 using HvMirror.Catalog;
+using HvMirror.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace HvMirror.HapiClient.Tests;
-
-/// <summary>A clock the seeding sets by hand, so ingestion times are known to the microsecond.</summary>
-public sealed class SettableClock : TimeProvider
-{
-    public DateTimeOffset Now { get; set; }
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}
 
 /// <summary>One file registered in the real server's catalog, as the client should read it back.</summary>
 public sealed record SeededFile(string Dataset, string Name, string Checksum, DateTime IngestedAt, string ArchivePath);
@@ -96,20 +89,7 @@ public sealed class RealServerFixture : IAsyncLifetime
     private async Task RegisterAsync(FileRegistry registry, SettableClock clock, string archive, DateTime at, string dataset, string name,
         string archivePath, DateTime observed)
     {
-        var bytes = SampleJp2.Create($"{dataset} {name}");
-        var checksum = Checksum.Sha256Of(bytes).ToString();
-        clock.Now = new DateTimeOffset(at);
-        var result = await registry.RegisterAsync(
-            new FileRegistration(name, dataset, archivePath, bytes.Length, checksum, observed),
-            async ct =>
-            {
-                var full = Path.Combine(archive, archivePath);
-                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-                await File.WriteAllBytesAsync(full, bytes, ct);
-            },
-            CancellationToken.None);
-        if (result.File.IngestedAt != at)
-            throw new InvalidOperationException($"Seeding expected ingestion time {at:O}, got {result.File.IngestedAt:O}.");
+        var (checksum, _) = await CatalogSeeding.RegisterSampleAsync(registry, clock, archive, at, dataset, name, archivePath, observed);
         Files.Add(new SeededFile(dataset, name, checksum, at, archivePath));
     }
 

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using HvMirror.Archive;
 using HvMirror.Catalog;
+using HvMirror.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -8,14 +9,6 @@ namespace HvMirror.HapiServer.Tests;
 
 /// <summary>One registered file as the tests expect the server to report it.</summary>
 public sealed record SeededFile(string Dataset, string Name, string ArchivePath, string Checksum, DateTime IngestedAt, byte[] Bytes);
-
-/// <summary>A clock the seeding sets by hand, so ingestion times are known to the microsecond.</summary>
-public sealed class SettableClock : TimeProvider
-{
-    public DateTimeOffset Now { get; set; }
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}
 
 /// <summary>
 /// The Server host (WebApplicationFactory&lt;Program&gt;) over a temporary archive and SQLite catalog, seeded through
@@ -88,20 +81,7 @@ public sealed class HapiServerFixture : IAsyncLifetime
 
     private async Task RegisterAsync(FileRegistry registry, SettableClock clock, DateTime at, string dataset, string name, string archivePath, DateTime observed)
     {
-        var bytes = SampleJp2.Create($"{dataset} {name}");
-        var checksum = Checksum.Sha256Of(bytes).ToString();
-        clock.Now = new DateTimeOffset(at);
-        var result = await registry.RegisterAsync(
-            new FileRegistration(name, dataset, archivePath, bytes.Length, checksum, observed),
-            async ct =>
-            {
-                var full = Path.Combine(Archive, archivePath);
-                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-                await File.WriteAllBytesAsync(full, bytes, ct);
-            },
-            CancellationToken.None);
-        if (result.File.IngestedAt != at)
-            throw new InvalidOperationException($"Seeding expected ingestion time {at:O}, got {result.File.IngestedAt:O}.");
+        var (checksum, bytes) = await CatalogSeeding.RegisterSampleAsync(registry, clock, Archive, at, dataset, name, archivePath, observed);
         Files.Add(new SeededFile(dataset, name, archivePath, checksum, at, bytes));
     }
 

@@ -1,0 +1,37 @@
+using HvMirror.Archive;
+using HvMirror.Catalog;
+
+namespace HvMirror.Testing;
+
+/// <summary>A clock the seeding sets by hand, so ingestion times are known to the microsecond.</summary>
+public sealed class SettableClock : TimeProvider
+{
+    public DateTimeOffset Now { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+/// <summary>Registers real sample JP2 files in a (SQLite) catalog at chosen ingestion times, as a primary would hold them.</summary>
+public static class CatalogSeeding
+{
+    /// <summary>Writes a sample file under <paramref name="archiveRoot"/> and registers it at exactly <paramref name="at"/>.</summary>
+    public static async Task<(string Checksum, byte[] Bytes)> RegisterSampleAsync(
+        FileRegistry registry, SettableClock clock, string archiveRoot, DateTime at, string dataset, string name, string archivePath, DateTime observed)
+    {
+        var bytes = SampleJp2.Create($"{dataset} {name}");
+        var checksum = Checksum.Sha256Of(bytes).ToString();
+        clock.Now = new DateTimeOffset(at);
+        var result = await registry.RegisterAsync(
+            new FileRegistration(name, dataset, archivePath, bytes.Length, checksum, observed),
+            async ct =>
+            {
+                var full = Path.Combine(archiveRoot, archivePath);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                await File.WriteAllBytesAsync(full, bytes, ct);
+            },
+            CancellationToken.None);
+        if (result.File.IngestedAt != at)
+            throw new InvalidOperationException($"Seeding expected ingestion time {at:O}, got {result.File.IngestedAt:O}.");
+        return (checksum, bytes);
+    }
+}
