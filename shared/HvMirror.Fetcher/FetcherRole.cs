@@ -12,6 +12,7 @@ public static class FetcherRole
     public static IServiceCollection AddFetcherServices(this IServiceCollection services)
     {
         services.TryAddSingleton<UpstreamDirectory>();
+        services.TryAddSingleton<FetchGate>();
         services.TryAddSingleton<FileStager>();
         services.TryAddSingleton<FileDownloader>();
         services.AddHttpClient(FileDownloader.HttpClientName, http =>

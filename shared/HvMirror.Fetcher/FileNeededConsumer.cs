@@ -18,6 +18,7 @@ public sealed class FileNeededConsumer(
     FileRegistry registry,
     FileDownloader downloader,
     ArchiveIngester ingester,
+    FetchGate gate,
     ILogger<FileNeededConsumer> logger) : IConsumer<FileNeeded>
 {
     public async Task Consume(ConsumeContext<FileNeeded> context)
@@ -25,6 +26,8 @@ public sealed class FileNeededConsumer(
         var needed = context.Message;
         var (expected, name, dataset, archivePath) = Validate(needed);
 
+        // A duplicate of a message being fetched right now waits here, then finds the file held.
+        using var fetching = await gate.EnterAsync(needed.Name, context.CancellationToken);
         var held = await registry.FindAsync(needed.Name, context.CancellationToken);
         if (held?.Checksum == needed.Checksum)
         {

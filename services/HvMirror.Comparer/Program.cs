@@ -1,0 +1,19 @@
+using HvMirror.Comparer;
+using HvMirror.ServiceDefaults;
+
+// The comparer: batches of FileAnnounced (queue file-announced) against this node's catalog; FileNeeded for what is missing.
+var builder = WebApplication.CreateBuilder(args);
+if (!MessagingExtensions.IsDistributed(builder.Configuration))
+{
+    // Alone in its process, the in-memory bus would swallow messages no other role can receive.
+    Console.Error.WriteLine("The comparer host runs in distributed mode: set ConnectionStrings__RabbitMq (amqp://user:pass@host:5672/vhost) and ConnectionStrings__Catalog (Host=…;Database=…). (The embedded default, every role in one process on the in-memory bus, is the all-in-one host.)");
+    return 2;
+}
+builder.Services.AddHvMirrorCatalog(builder.Configuration);
+builder.Services.AddHvMirrorCatalogMigration();
+builder.Services.AddHvMirrorBus(builder.Configuration, bus => bus.AddComparer());
+
+var app = builder.Build();
+app.MapGet("/health/live", () => Results.Text("ok"));
+app.Run();
+return 0;

@@ -1,0 +1,256 @@
+using System.Collections.Concurrent;
+using HvMirror.Archive;
+using HvMirror.Catalog;
+using HvMirror.Comparer;
+using HvMirror.Contracts;
+using HvMirror.Fetcher;
+using HvMirror.HapiServer;
+using HvMirror.Ingestion;
+using HvMirror.Poller;
+using HvMirror.ServiceDefaults;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HvMirror.Mirror.Tests;
+
+/// <summary>What one in-test node runs: a HAPI server, mirror roles, or both, with its own catalog and archive.</summary>
+public sealed class NodeSpec
+{
+    public required string Name { get; init; }
+
+    /// <summary>The node's PostgreSQL catalog.</summary>
+    public required string Catalog { get; init; }
+
+    public required string Archive { get; init; }
+
+    /// <summary>The node's RabbitMQ virtual host (null: no bus, e.g. a primary).</summary>
+    public Uri? RabbitMq { get; init; }
+
+    public bool Hapi { get; init; }
+    public bool Poller { get; init; }
+
+    /// <summary>Poll on the upstreams' interval (the real <see cref="PollerService"/>); otherwise the test calls <see cref="TestNode.PollAsync"/>.</summary>
+    public bool BackgroundPoller { get; init; }
+
+    public bool Comparer { get; init; }
+    public bool Fetcher { get; init; }
+
+    /// <summary>Upstreams (name, HAPI base URL ending in /hapi).</summary>
+    public List<(string Name, string Url)> Upstreams { get; init; } = [];
+
+    /// <summary>Extra configuration (e.g. <c>HvMirror:Fetcher:Attempts</c>).</summary>
+    public Dictionary<string, string?> Settings { get; init; } = [];
+
+    /// <summary>Middleware placed in front of the HAPI server (fault injection, request counting).</summary>
+    public UpstreamFaults? Faults { get; init; }
+}
+
+/// <summary>
+/// One HvMirror node inside the test process: a real <see cref="WebApplication"/> on a loopback Kestrel port (so the
+/// fetchers of other nodes download from it by URL), with the same registrations the thin hosts make.
+/// </summary>
+public sealed class TestNode : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestNode(NodeSpec spec, WebApplication app)
+    {
+        Spec = spec;
+        _app = app;
+        BaseUrl = app.Urls.First().TrimEnd('/');
+    }
+
+    public NodeSpec Spec { get; }
+    public string Name => Spec.Name;
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>http://127.0.0.1:port</summary>
+    public string BaseUrl { get; }
+
+    public string HapiUrl => BaseUrl + "/hapi";
+    public CatalogDbContextFactory Contexts => Services.GetRequiredService<CatalogDbContextFactory>();
+    public ArchiveLocation Archive => Services.GetRequiredService<ArchiveLocation>();
+    public IngestedLog Ingested => Services.GetRequiredService<IngestedLog>();
+    public ConsumedLog Consumed => Services.GetRequiredService<ConsumedLog>();
+    public DownloadCounter Downloads => Services.GetRequiredService<DownloadCounter>();
+
+    public static async Task<TestNode> StartAsync(NodeSpec spec, ITestOutputHelper output)
+    {
+        // Migrate first, as `hvmirror migrate` would: the roles never race the schema (the hosts also migrate at start).
+        await CatalogMigrator.MigrateAsync(new CatalogDbContextFactory(CatalogConnection.Parse(spec.Catalog)));
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(TestNode).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Catalog"] = spec.Catalog,
+            ["ConnectionStrings:RabbitMq"] = spec.RabbitMq?.ToString(),
+            ["HvMirror:Archive"] = spec.Archive,
+            ["HvMirror:ConsumerStopTimeout"] = "00:00:05",
+            ["HvMirror:Fetcher:Attempts"] = "3",
+            ["HvMirror:Fetcher:RetryDelay"] = "00:00:00.200",
+            ["HvMirror:Fetcher:StallTimeout"] = "00:00:10",
+            ["HvMirror:Fetcher:ConcurrentDownloads"] = "4",
+        };
+        for (var i = 0; i < spec.Upstreams.Count; i++)
+        {
+            settings[$"HvMirror:Upstreams:{i}:Name"] = spec.Upstreams[i].Name;
+            settings[$"HvMirror:Upstreams:{i}:Url"] = spec.Upstreams[i].Url;
+            settings[$"HvMirror:Upstreams:{i}:PollInterval"] = "00:00:01";
+        }
+        foreach (var (key, value) in spec.Settings) settings[key] = value;
+        builder.Configuration.AddInMemoryCollection(settings);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new TestOutputLoggerProvider(output, spec.Name));
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("System", LogLevel.Warning);
+        builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+
+        var services = builder.Services;
+        services.AddSingleton<IngestedLog>();
+        services.AddSingleton<ConsumedLog>();
+        services.AddSingleton<DownloadCounter>();
+        // The same registrations as services/HvMirror.{Poller,Comparer,Fetcher,Server}/Program.cs.
+        services.AddHvMirrorCatalog(builder.Configuration);
+        services.AddHvMirrorCatalogMigration();
+        if (spec.Hapi) services.AddHapiServer(builder.Configuration);
+        if (spec.Poller) services.AddPoller(background: spec.BackgroundPoller);
+        if (spec.Fetcher)
+        {
+            services.AddFetcherServices();
+            services.AddHttpClient(FileDownloader.HttpClientName)
+                .AddHttpMessageHandler(sp => new CountingHandler(sp.GetRequiredService<DownloadCounter>()));
+        }
+        if (spec.RabbitMq is not null)
+        {
+            services.AddHvMirrorBus(builder.Configuration, bus =>
+            {
+                if (spec.Comparer) bus.AddComparer();
+                if (spec.Fetcher) bus.AddFetcher();
+                bus.AddConsumer<FileIngestedRecorder>();
+            });
+        }
+
+        var app = builder.Build();
+        if (spec.RabbitMq is not null)
+            app.Services.GetRequiredService<IBus>().ConnectConsumeObserver(app.Services.GetRequiredService<ConsumedLog>());
+        spec.Faults?.Install(app);
+        if (spec.Hapi) app.MapHapi();
+        await app.StartAsync();
+        return new TestNode(spec, app);
+    }
+
+    /// <summary>One poll of every configured upstream (nodes started without <see cref="NodeSpec.BackgroundPoller"/>).</summary>
+    public async Task<IReadOnlyList<DatasetPollResult>> PollAsync()
+    {
+        var poller = Services.GetRequiredService<UpstreamPoller>();
+        var results = new List<DatasetPollResult>();
+        foreach (var upstream in Services.GetRequiredService<IOptions<HvMirrorOptions>>().Value.Upstreams)
+            results.AddRange(await poller.PollAsync(upstream, CancellationToken.None));
+        return results;
+    }
+
+    public async Task<List<CatalogFile>> FilesAsync()
+    {
+        await using var db = Contexts.CreateDbContext();
+        return await db.Files.AsNoTracking().OrderBy(f => f.Name).ToListAsync();
+    }
+
+    public Task<DateTime?> CursorAsync(string upstream, string dataset) =>
+        Services.GetRequiredService<MirrorCursorStore>().GetAsync(upstream, dataset, CancellationToken.None);
+
+    /// <summary>Ingests files the way <c>hvmirror ingest</c> does (a primary gets its files like this).</summary>
+    public async Task<List<IngestResult>> IngestAsync(IEnumerable<SampleFile> files)
+    {
+        var drop = Directory.CreateDirectory(Path.Combine(Spec.Archive + ".drop", Guid.NewGuid().ToString("N"))).FullName;
+        var ingester = Services.GetRequiredService<ArchiveIngester>();
+        var results = new List<IngestResult>();
+        foreach (var file in files)
+        {
+            var path = Path.Combine(drop, file.Name);
+            await File.WriteAllBytesAsync(path, file.Content);
+            var result = await ingester.IngestFileAsync(path, CancellationToken.None);
+            Assert.True(result.Outcome is IngestOutcome.Ingested or IngestOutcome.Updated, $"{file.Name}: {result.Outcome} {result.Reason}");
+            results.Add(result);
+        }
+        Directory.Delete(drop, recursive: true);
+        return results;
+    }
+
+    public string[] StagedLeftovers() =>
+        Directory.Exists(Archive.StagingFolder) ? Directory.GetFiles(Archive.StagingFolder) : [];
+
+    public async ValueTask DisposeAsync()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try { await _app.StopAsync(stop.Token); }
+        finally { await _app.DisposeAsync(); }
+    }
+}
+
+/// <summary>Every <see cref="FileIngested"/> a node's bus carried (queue <c>file-ingested-recorder</c>).</summary>
+public sealed class IngestedLog
+{
+    public ConcurrentQueue<FileIngested> Messages { get; } = new();
+}
+
+public sealed class FileIngestedRecorder(IngestedLog log) : IConsumer<FileIngested>
+{
+    public Task Consume(ConsumeContext<FileIngested> context)
+    {
+        log.Messages.Enqueue(context.Message);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>How many <see cref="FileNeeded"/> messages this node's fetcher finished (successfully or not).</summary>
+public sealed class ConsumedLog : IConsumeObserver
+{
+    private int _fileNeededDone;
+    private int _fileNeededFaulted;
+
+    public int FileNeededDone => Volatile.Read(ref _fileNeededDone);
+    public int FileNeededFaulted => Volatile.Read(ref _fileNeededFaulted);
+
+    public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
+
+    public Task PostConsume<T>(ConsumeContext<T> context) where T : class
+    {
+        if (typeof(T) == typeof(FileNeeded)) Interlocked.Increment(ref _fileNeededDone);
+        return Task.CompletedTask;
+    }
+
+    public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class
+    {
+        if (typeof(T) == typeof(FileNeeded)) Interlocked.Increment(ref _fileNeededFaulted);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>File downloads one fetcher process started.</summary>
+public sealed class DownloadCounter
+{
+    private int _count;
+    public int Count => Volatile.Read(ref _count);
+    public void Add() => Interlocked.Increment(ref _count);
+}
+
+internal sealed class CountingHandler(DownloadCounter counter) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        counter.Add();
+        return base.SendAsync(request, cancellationToken);
+    }
+}
