@@ -3,17 +3,17 @@ using HvMirror.ServiceDefaults;
 
 // The comparer: batches of FileAnnounced (queue file-announced) against this node's catalog; FileNeeded for what is missing.
 var builder = WebApplication.CreateBuilder(args);
-if (!MessagingExtensions.IsDistributed(builder.Configuration))
+if (MessagingExtensions.RefuseEmbedded(builder.Configuration, "comparer") is { } problem)
 {
-    // Alone in its process, the in-memory bus would swallow messages no other role can receive.
-    Console.Error.WriteLine("The comparer host runs in distributed mode: set ConnectionStrings__RabbitMq (amqp://user:pass@host:5672/vhost) and ConnectionStrings__Catalog (Host=…;Database=…). (The embedded default, every role in one process on the in-memory bus, is the all-in-one host.)");
+    Console.Error.WriteLine(problem);
     return 2;
 }
+builder.AddServiceDefaults("hvmirror-comparer");
 builder.Services.AddHvMirrorCatalog(builder.Configuration);
 builder.Services.AddHvMirrorCatalogMigration();
 builder.Services.AddHvMirrorBus(builder.Configuration, bus => bus.AddComparer());
 
 var app = builder.Build();
-app.MapGet("/health/live", () => Results.Text("ok"));
+app.MapDefaultEndpoints();
 app.Run();
 return 0;

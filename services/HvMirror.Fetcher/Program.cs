@@ -3,18 +3,18 @@ using HvMirror.ServiceDefaults;
 
 // The fetcher: FileNeeded (queue file-needed) → download, verify, place in the archive, register, FileIngested.
 var builder = WebApplication.CreateBuilder(args);
-if (!MessagingExtensions.IsDistributed(builder.Configuration))
+if (MessagingExtensions.RefuseEmbedded(builder.Configuration, "fetcher") is { } problem)
 {
-    // Alone in its process, the in-memory bus would swallow messages no other role can receive.
-    Console.Error.WriteLine("The fetcher host runs in distributed mode: set ConnectionStrings__RabbitMq (amqp://user:pass@host:5672/vhost) and ConnectionStrings__Catalog (Host=…;Database=…). (The embedded default, every role in one process on the in-memory bus, is the all-in-one host.)");
+    Console.Error.WriteLine(problem);
     return 2;
 }
+builder.AddServiceDefaults("hvmirror-fetcher");
 builder.Services.AddHvMirrorCatalog(builder.Configuration);
 builder.Services.AddHvMirrorCatalogMigration();
 builder.Services.AddFetcherServices();
 builder.Services.AddHvMirrorBus(builder.Configuration, bus => bus.AddFetcher());
 
 var app = builder.Build();
-app.MapGet("/health/live", () => Results.Text("ok"));
+app.MapDefaultEndpoints();
 app.Run();
 return 0;

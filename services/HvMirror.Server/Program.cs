@@ -1,9 +1,12 @@
 using HvMirror.HapiServer;
+using HvMirror.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("hvmirror-server");
 builder.Services.AddHapiServer(builder.Configuration);
 
 var app = builder.Build();
+app.MapDefaultEndpoints();
 app.MapHapi();
 app.Run();
 

@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using HvMirror.Catalog;
+using HvMirror.ServiceDefaults;
+using MassTransit.Logging;
 using HvMirror.Contracts;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -14,15 +17,24 @@ namespace HvMirror.Comparer;
 public sealed class FileAnnouncedConsumer(CatalogDbContextFactory contexts, ILogger<FileAnnouncedConsumer> logger)
     : IConsumer<Batch<FileAnnounced>>
 {
+    private static Activity? StartInTraceOf(ConsumeContext<FileAnnounced> announcement, FileAnnounced record)
+    {
+        var parentId = announcement.Headers.Get<string>(DiagnosticHeaders.ActivityId);
+        var parent = ActivityContext.TryParse(parentId, null, out var context) ? context : default;
+        Activity.Current = null;
+        var activity = HvMirrorTelemetry.Source.StartActivity(ActivityKind.Internal, parent, name: $"compare {record.Dataset}");
+        activity?.SetTag("hvmirror.file", record.Name);
+        return activity;
+    }
+
     public async Task Consume(ConsumeContext<Batch<FileAnnounced>> context)
     {
         // The same name may be announced twice in one batch (poll overlap); the newest upstream record wins.
         var announced = context.Message
-            .Select(m => m.Message)
-            .GroupBy(m => m.Name, StringComparer.Ordinal)
-            .Select(g => g.MaxBy(m => m.UpstreamIngestedAt)!)
+            .GroupBy(m => m.Message.Name, StringComparer.Ordinal)
+            .Select(g => g.MaxBy(m => m.Message.UpstreamIngestedAt)!)
             .ToList();
-        var names = announced.Select(a => a.Name).ToList();
+        var names = announced.Select(a => a.Message.Name).ToList();
 
         Dictionary<string, string> held;
         await using (var db = contexts.CreateDbContext())
@@ -32,20 +44,39 @@ public sealed class FileAnnouncedConsumer(CatalogDbContextFactory contexts, ILog
                 .ToDictionaryAsync(f => f.Name, f => f.Checksum, StringComparer.Ordinal, context.CancellationToken);
         }
 
-        var needed = new List<FileNeeded>();
-        foreach (var record in announced)
+        var needed = 0;
+        var changed = 0;
+        var batchActivity = Activity.Current;
+        var publishes = new List<Task>();
+        foreach (var announcement in announced)
         {
+            var record = announcement.Message;
             held.TryGetValue(record.Name, out var heldChecksum);
             if (heldChecksum == record.Checksum) continue;
-            needed.Add(new FileNeeded(record.Upstream, record.Dataset, record.Name, record.Checksum, record.Url,
-                record.UpstreamIngestedAt, heldChecksum is null ? FileNeedReason.New : FileNeedReason.Changed, heldChecksum));
+            var reason = heldChecksum is null ? FileNeedReason.New : FileNeedReason.Changed;
+            needed++;
+            if (reason == FileNeedReason.Changed) changed++;
+            // Continue the file's own trace (started when it was announced), not the batch's.
+            var compare = StartInTraceOf(announcement, record);
+            try
+            {
+                compare?.SetTag("hvmirror.reason", reason.ToString());
+                // Started inside the file's trace, awaited together below: a batch's publishes overlap.
+                publishes.Add(context.Publish(new FileNeeded(record.Upstream, record.Dataset, record.Name, record.Checksum, record.Url,
+                    record.UpstreamIngestedAt, reason, heldChecksum), context.CancellationToken));
+            }
+            finally
+            {
+                compare?.Dispose();
+                Activity.Current = batchActivity;
+            }
+            HvMirrorTelemetry.FilesNeeded.Add(1, new KeyValuePair<string, object?>("upstream", record.Upstream),
+                new KeyValuePair<string, object?>("dataset", record.Dataset), new KeyValuePair<string, object?>("reason", reason.ToString()));
         }
 
-        if (needed.Count > 0)
-            await context.PublishBatch(needed, context.CancellationToken);
+        await Task.WhenAll(publishes);
         logger.LogInformation(
             "Compared {Announced} announced files: {New} new, {Changed} changed, {Held} already held",
-            announced.Count, needed.Count(n => n.Reason == FileNeedReason.New), needed.Count(n => n.Reason == FileNeedReason.Changed),
-            announced.Count - needed.Count);
+            announced.Count, needed - changed, changed, announced.Count - needed);
     }
 }

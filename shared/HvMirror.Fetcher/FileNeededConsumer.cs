@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using HvMirror.Archive;
 using HvMirror.Catalog;
 using HvMirror.Contracts;
 using HvMirror.Ingestion;
+using HvMirror.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +26,25 @@ public sealed class FileNeededConsumer(
     public async Task Consume(ConsumeContext<FileNeeded> context)
     {
         var needed = context.Message;
+        using var activity = HvMirrorTelemetry.Source.StartActivity($"fetch {needed.Dataset}");
+        activity?.SetTag("hvmirror.file", needed.Name);
+        activity?.SetTag("hvmirror.reason", needed.Reason.ToString());
+        var tags = new TagList { { "upstream", needed.Upstream }, { "dataset", needed.Dataset } };
+        try
+        {
+            await FetchAsync(context, needed, activity, tags);
+        }
+        catch (Exception e) when (e is TransientFetchException or PermanentFetchException)
+        {
+            tags.Add("kind", e is PermanentFetchException ? "permanent" : "transient");
+            HvMirrorTelemetry.FilesFailed.Add(1, tags);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
+        }
+    }
+
+    private async Task FetchAsync(ConsumeContext<FileNeeded> context, FileNeeded needed, Activity? activity, TagList tags)
+    {
         var (expected, name, dataset, archivePath) = Validate(needed);
 
         // A duplicate of a message being fetched right now waits here, then finds the file held.
@@ -35,7 +56,9 @@ public sealed class FileNeededConsumer(
             return;
         }
 
+        var clock = Stopwatch.StartNew();
         using var staged = await downloader.DownloadAsync(needed.Url, context.CancellationToken);
+        HvMirrorTelemetry.BytesFetched.Add(staged.Size, tags);
         if (staged.Checksum != expected)
             throw new TransientFetchException(
                 $"checksum mismatch for {needed.Name}: the upstream says {expected}, the {staged.Size:N0} bytes downloaded hash to {staged.Checksum}");
@@ -48,6 +71,11 @@ public sealed class FileNeededConsumer(
         if (registration.Outcome == RegistrationOutcome.Unchanged)
             return;
         var file = registration.File;
+        HvMirrorTelemetry.DownloadDuration.Record(clock.Elapsed.TotalSeconds, tags);
+        HvMirrorTelemetry.MirrorLag.Record((file.IngestedAt - needed.UpstreamIngestedAt).TotalSeconds, tags);
+        tags.Add("reason", needed.Reason.ToString());
+        HvMirrorTelemetry.FilesIngested.Add(1, tags);
+        activity?.SetTag("hvmirror.archive_path", file.ArchivePath);
         await context.Publish(new FileIngested(needed.Upstream, file.Dataset, file.Name, file.Checksum, file.ArchivePath, file.Size,
             file.IngestedAt, needed.UpstreamIngestedAt, needed.Reason), context.CancellationToken);
         logger.LogInformation("{Reason} file {Name} ({Size:N0} bytes) from {Upstream} registered at {ArchivePath}",

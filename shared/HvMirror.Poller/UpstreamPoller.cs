@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using HvMirror.Archive;
 using HvMirror.Catalog;
 using HvMirror.Contracts;
@@ -62,6 +63,9 @@ public sealed class UpstreamPoller(
 
     private async Task<DatasetPollResult> PollDatasetAsync(UpstreamClient client, UpstreamOptions upstream, string dataset, CancellationToken cancellationToken)
     {
+        using var poll = HvMirrorTelemetry.Source.StartActivity($"poll {upstream.Name}/{dataset}");
+        poll?.SetTag("hvmirror.upstream", upstream.Name);
+        poll?.SetTag("hvmirror.dataset", dataset);
         var cursor = await cursors.GetAsync(upstream.Name, dataset, cancellationToken);
         var announced = 0;
         var batch = new List<FileAnnounced>(PublishBatch);
@@ -77,6 +81,7 @@ public sealed class UpstreamPoller(
                     (cursor, announced) = await FlushAsync(upstream.Name, dataset, batch, cursor, announced, cancellationToken);
             }
             (cursor, announced) = await FlushAsync(upstream.Name, dataset, batch, cursor, announced, cancellationToken);
+            poll?.SetTag("hvmirror.announced", announced);
             if (announced > 0)
                 logger.LogInformation("Announced {Count} files of {Upstream}/{Dataset}; cursor now {Cursor:O}", announced, upstream.Name, dataset, cursor);
             return new DatasetPollResult(upstream.Name, dataset, announced, cursor);
@@ -85,6 +90,7 @@ public sealed class UpstreamPoller(
         {
             // Whatever was read before the problem is announced; the cursor stays before the problem.
             (cursor, announced) = await FlushAsync(upstream.Name, dataset, batch, cursor, announced, cancellationToken);
+            poll?.SetStatus(ActivityStatusCode.Error, e.Message);
             logger.LogError("Polling {Upstream}/{Dataset} stopped after {Count} files, cursor stays at {Cursor:O}: {Problem}",
                 upstream.Name, dataset, announced, cursor, e.Message);
             return new DatasetPollResult(upstream.Name, dataset, announced, cursor, e.Message);
@@ -95,14 +101,58 @@ public sealed class UpstreamPoller(
         string upstream, string dataset, List<FileAnnounced> batch, DateTime? cursor, int announced, CancellationToken cancellationToken)
     {
         if (batch.Count == 0) return (cursor, announced);
-        // PublishBatch returns once the broker confirmed every message (publisher confirms), so moving the cursor
-        // afterwards never loses a record; a crash in between only announces them again.
-        await bus.PublishBatch(batch, cancellationToken);
+        // Every publish returns once the broker confirmed it (publisher confirms), so moving the cursor afterwards
+        // never loses a record; a crash in between only announces them again.
+        await PublishEachInItsOwnTraceAsync(batch, cancellationToken);
         var last = batch[^1].UpstreamIngestedAt;
         await cursors.AdvanceAsync(upstream, dataset, last, cancellationToken);
+        HvMirrorTelemetry.RecordCursor(upstream, dataset, last);
+        HvMirrorTelemetry.FilesAnnounced.Add(batch.Count,
+            new KeyValuePair<string, object?>("upstream", upstream), new KeyValuePair<string, object?>("dataset", dataset));
         var count = announced + batch.Count;
         batch.Clear();
         return (last, count);
+    }
+
+    /// <summary>
+    /// Each file's journey (announce, compare, fetch, ingest) is a trace of its own, linked to the poll that found it:
+    /// a poll that announces 10,000 files stays a small trace, and each file's trace stays readable.
+    /// </summary>
+    private async Task PublishEachInItsOwnTraceAsync(List<FileAnnounced> batch, CancellationToken cancellationToken)
+    {
+        var poll = Activity.Current;
+        ActivityLink[]? links = poll is null ? null : [new ActivityLink(poll.Context)];
+        var publishes = new List<Task>(batch.Count);
+        var journeys = new List<Activity>(batch.Count);
+        try
+        {
+            foreach (var message in batch)
+            {
+                Activity.Current = null;
+                var journey = HvMirrorTelemetry.Source.StartActivity(ActivityKind.Producer, default(ActivityContext), links: links,
+                    name: $"announce {message.Dataset}");
+                if (journey is not null)
+                {
+                    journey.SetTag("hvmirror.upstream", message.Upstream);
+                    journey.SetTag("hvmirror.dataset", message.Dataset);
+                    journey.SetTag("hvmirror.file", message.Name);
+                    journeys.Add(journey);
+                }
+                publishes.Add(bus.Publish(message, cancellationToken));
+            }
+        }
+        finally
+        {
+            Activity.Current = poll;
+        }
+        try
+        {
+            await Task.WhenAll(publishes);
+        }
+        finally
+        {
+            foreach (var journey in journeys) journey.Dispose();
+        }
     }
 
     private HttpClient CreateHttpClient(UpstreamOptions upstream)

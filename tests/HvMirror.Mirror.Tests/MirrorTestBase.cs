@@ -16,6 +16,8 @@ public abstract class MirrorTestBase(PostgresServer postgres, RabbitMqBroker rab
     private static int _sampleStart;
 
     protected RabbitMqBroker Rabbit => rabbit;
+    protected PostgresServer Postgres => postgres;
+    protected string Root => _root;
     protected ITestOutputHelper Output => output;
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -49,7 +51,7 @@ public abstract class MirrorTestBase(PostgresServer postgres, RabbitMqBroker rab
     protected async Task<TestNode> StartMirrorAsync(
         string name, IEnumerable<TestNode> upstreams, bool poller = true, bool backgroundPoller = false, bool comparer = true,
         bool fetcher = true, bool hapi = false, Uri? vhost = null, string? catalog = null, string? archive = null,
-        Dictionary<string, string?>? settings = null)
+        Dictionary<string, string?>? settings = null, List<System.Diagnostics.Activity>? spans = null)
     {
         var node = await TestNode.StartAsync(new NodeSpec
         {
@@ -65,6 +67,7 @@ public abstract class MirrorTestBase(PostgresServer postgres, RabbitMqBroker rab
             Upstreams = upstreams.Select(u => (u.Name, u.HapiUrl)).ToList(),
             Settings = settings ?? [],
             Faults = hapi ? new UpstreamFaults() : null,
+            Spans = spans,
         }, output);
         _nodes.Add(node);
         return node;

@@ -16,6 +16,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Trace;
 
 namespace HvMirror.Mirror.Tests;
 
@@ -49,6 +50,9 @@ public sealed class NodeSpec
 
     /// <summary>Middleware placed in front of the HAPI server (fault injection, request counting).</summary>
     public UpstreamFaults? Faults { get; init; }
+
+    /// <summary>When set, the spans this node's OpenTelemetry tracing exports (in-memory exporter).</summary>
+    public List<System.Diagnostics.Activity>? Spans { get; init; }
 }
 
 /// <summary>
@@ -110,6 +114,10 @@ public sealed class TestNode : IAsyncDisposable
         foreach (var (key, value) in spec.Settings) settings[key] = value;
         builder.Configuration.AddInMemoryCollection(settings);
 
+        // Every host's defaults (traces, metrics, /health/live, /health/ready), as in the Program.cs files.
+        builder.AddServiceDefaults($"hvmirror-{spec.Name}");
+        if (spec.Spans is not null)
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spec.Spans));
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new TestOutputLoggerProvider(output, spec.Name));
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
@@ -146,6 +154,7 @@ public sealed class TestNode : IAsyncDisposable
         if (spec.RabbitMq is not null)
             app.Services.GetRequiredService<IBus>().ConnectConsumeObserver(app.Services.GetRequiredService<ConsumedLog>());
         spec.Faults?.Install(app);
+        app.MapDefaultEndpoints();
         if (spec.Hapi) app.MapHapi();
         await app.StartAsync();
         return new TestNode(spec, app);

@@ -113,6 +113,13 @@ public sealed class RabbitMqBroker : IAsyncLifetime
         return new UriBuilder(AmqpUri) { Path = "/" + name }.Uri;
     }
 
+    /// <summary>Deletes a virtual host: its connections are closed and cannot come back (the broker "goes away" for them).</summary>
+    public async Task DeleteVirtualHostAsync(Uri virtualHost)
+    {
+        var name = VirtualHostOf(virtualHost);
+        (await Management.DeleteAsync($"vhosts/{Uri.EscapeDataString(name)}")).EnsureSuccessStatusCode();
+    }
+
     /// <summary>The virtual host named by an AMQP address ("/" when it names none).</summary>
     public static string VirtualHostOf(Uri amqpUri)
     {
