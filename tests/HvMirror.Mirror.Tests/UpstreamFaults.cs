@@ -24,6 +24,19 @@ public sealed class UpstreamFaults
 
     public int TotalGets => Jp2Gets.Values.Sum();
 
+    /// <summary>
+    /// The next download of <paramref name="name"/> sends the headers and the first half of <paramref name="content"/>,
+    /// then hangs until the client goes away: a download caught in the middle. The task completes when it hangs.
+    /// </summary>
+    public Task StallOnce(string name, byte[] content)
+    {
+        var stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _stalls[name] = (content, stalled);
+        return stalled.Task;
+    }
+
+    private readonly ConcurrentDictionary<string, (byte[] Content, TaskCompletionSource Stalled)> _stalls = new(StringComparer.Ordinal);
+
     /// <summary>The next <paramref name="count"/> file downloads answer 500.</summary>
     public void FailNext(int count) => Volatile.Write(ref _failNext, count);
 
@@ -42,6 +55,17 @@ public sealed class UpstreamFaults
             Interlocked.Increment(ref _failed);
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             await context.Response.WriteAsync("injected failure\n");
+            return;
+        }
+        if (_stalls.TryRemove(name, out var stall))
+        {
+            context.Response.ContentType = "image/jp2";
+            context.Response.ContentLength = stall.Content.Length;
+            await context.Response.Body.WriteAsync(stall.Content.AsMemory(0, stall.Content.Length / 2));
+            await context.Response.Body.FlushAsync();
+            stall.Stalled.TrySetResult();
+            try { await Task.Delay(Timeout.Infinite, context.RequestAborted); }
+            catch (OperationCanceledException) { }
             return;
         }
         if (WrongBodies.TryGetValue(name, out var wrong))
