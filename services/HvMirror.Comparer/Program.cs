@@ -10,7 +10,6 @@ if (MessagingExtensions.RefuseEmbedded(builder.Configuration, "comparer") is { }
 }
 builder.AddServiceDefaults("hvmirror-comparer");
 builder.Services.AddHvMirrorCatalog(builder.Configuration);
-builder.Services.AddHvMirrorCatalogMigration();
 builder.Services.AddHvMirrorBus(builder.Configuration, bus => bus.AddComparer());
 
 var app = builder.Build();

@@ -10,7 +10,6 @@ if (MessagingExtensions.RefuseEmbedded(builder.Configuration, "fetcher") is { } 
 }
 builder.AddServiceDefaults("hvmirror-fetcher");
 builder.Services.AddHvMirrorCatalog(builder.Configuration);
-builder.Services.AddHvMirrorCatalogMigration();
 builder.Services.AddFetcherServices();
 builder.Services.AddHvMirrorBus(builder.Configuration, bus => bus.AddFetcher());
 

@@ -10,7 +10,6 @@ if (MessagingExtensions.RefuseEmbedded(builder.Configuration, "poller") is { } p
 }
 builder.AddServiceDefaults("hvmirror-poller");
 builder.Services.AddHvMirrorCatalog(builder.Configuration);
-builder.Services.AddHvMirrorCatalogMigration();
 builder.Services.AddPoller();
 builder.Services.AddHvMirrorBus(builder.Configuration, _ => { }); // publishes only
 

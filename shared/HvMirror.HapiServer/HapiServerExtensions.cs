@@ -27,20 +27,10 @@ public static class HapiServerExtensions
         services.AddOptions<HapiServerOptions>()
             .Bind(configuration.GetSection(HapiServerOptions.Section))
             .PostConfigure(o => o.Archive = Path.GetFullPath(string.IsNullOrWhiteSpace(o.Archive) ? "archive" : o.Archive));
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(IngestionClock.System);
-        services.TryAddSingleton(sp =>
-        {
-            var archive = sp.GetRequiredService<IOptions<HapiServerOptions>>().Value.Archive;
-            var value = configuration.GetConnectionString("Catalog");
-            if (string.IsNullOrWhiteSpace(value))
-                value = new ArchiveLocation(archive).DefaultSqliteCatalog;
-            return new CatalogDbContextFactory(CatalogConnection.Parse(value));
-        });
+        services.AddCatalog(configuration);
         services.TryAddSingleton<HapiDatasets>();
         services.TryAddSingleton<HapiEndpoints>();
         services.TryAddSingleton<Jp2Files>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CatalogMigrationService>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, HapiCompressionStartupFilter>());
 
         services.AddResponseCompression(o =>
@@ -82,23 +72,4 @@ internal sealed class HapiCompressionStartupFilter : IStartupFilter
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/hapi"), branch => branch.UseResponseCompression());
         next(app);
     };
-}
-
-/// <summary>Brings the catalog schema up to date (creating a fresh database) before the host starts serving.</summary>
-internal sealed class CatalogMigrationService(
-    CatalogDbContextFactory contexts, IOptions<HapiServerOptions> options, ILogger<CatalogMigrationService> logger) : IHostedLifecycleService
-{
-    public async Task StartingAsync(CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(options.Value.Archive);
-        var applied = await CatalogMigrator.MigrateAsync(contexts, cancellationToken);
-        logger.LogInformation("Catalog {Catalog} ready ({Count} migrations applied); archive root {Archive}",
-            contexts.Connection.Describe(), applied.Count, options.Value.Archive);
-    }
-
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -11,24 +11,14 @@ namespace HvMirror.ServiceDefaults;
 public static class CatalogServiceExtensions
 {
     /// <summary>
-    /// Options, archive and catalog for a host: <c>HvMirror:*</c> and <c>ConnectionStrings:Catalog</c> (PostgreSQL
-    /// <c>Host=…</c>, or a SQLite path; default <c>&lt;archive&gt;/.hvmirror/catalog.db</c>).
+    /// Options, archive and catalog for a host (<see cref="CatalogServiceCollectionExtensions.AddCatalog"/>, migrated at
+    /// start), and the ingester the fetcher places files with.
     /// </summary>
     public static IServiceCollection AddHvMirrorCatalog(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<HvMirrorOptions>().Bind(configuration.GetSection(HvMirrorOptions.Section)).ValidateDataAnnotations();
-        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(DataSources.Helioviewer);
-        services.TryAddSingleton(sp => new ArchiveLocation(sp.GetRequiredService<IOptions<HvMirrorOptions>>().Value.Archive));
-        services.TryAddSingleton(sp =>
-        {
-            var value = configuration.GetConnectionString("Catalog");
-            return new CatalogDbContextFactory(string.IsNullOrWhiteSpace(value)
-                ? CatalogConnection.ForSqliteFile(sp.GetRequiredService<ArchiveLocation>().DefaultSqliteCatalog)
-                : CatalogConnection.Parse(value));
-        });
-        services.TryAddSingleton(sp => new IngestionClock(sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<FileRegistry>();
+        services.AddCatalog(configuration);
         services.TryAddSingleton<ArchiveIngester>();
         return services;
     }

@@ -131,7 +131,6 @@ public sealed class TestNode : IAsyncDisposable
         services.AddSingleton<DownloadCounter>();
         // The same registrations as services/HvMirror.{Poller,Comparer,Fetcher,Server}/Program.cs.
         services.AddHvMirrorCatalog(builder.Configuration);
-        services.AddHvMirrorCatalogMigration();
         if (spec.Hapi) services.AddHapiServer(builder.Configuration);
         if (spec.Poller) services.AddPoller(background: spec.BackgroundPoller);
         if (spec.Fetcher)

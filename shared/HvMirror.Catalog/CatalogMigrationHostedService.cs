@@ -1,11 +1,11 @@
 using HvMirror.Archive;
-using HvMirror.Catalog;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace HvMirror.ServiceDefaults;
+namespace HvMirror.Catalog;
 
 /// <summary>
 /// Brings the catalog schema up to date (creating the database or SQLite file if needed) before any other hosted
@@ -30,11 +30,27 @@ public sealed class CatalogMigrationHostedService(
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-public static class CatalogMigrationExtensions
+public static class CatalogServiceCollectionExtensions
 {
-    /// <summary>Migrates the catalog when the host starts (once per host, however often it is called).</summary>
-    public static IServiceCollection AddHvMirrorCatalogMigration(this IServiceCollection services)
+    /// <summary>
+    /// The catalog of a host, registered once whatever roles the host runs: <c>ConnectionStrings:Catalog</c> (PostgreSQL
+    /// <c>Host=…</c>, or a SQLite path; default <c>&lt;HvMirror:Archive&gt;/.hvmirror/catalog.db</c>), the ingestion clock,
+    /// the file registry, and the migration of the schema before the host starts.
+    /// </summary>
+    public static IServiceCollection AddCatalog(this IServiceCollection services, IConfiguration configuration)
     {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => new ArchiveLocation(
+            string.IsNullOrWhiteSpace(configuration["HvMirror:Archive"]) ? "./archive" : configuration["HvMirror:Archive"]!));
+        services.TryAddSingleton(sp =>
+        {
+            var value = configuration.GetConnectionString("Catalog");
+            return new CatalogDbContextFactory(string.IsNullOrWhiteSpace(value)
+                ? CatalogConnection.ForSqliteFile(sp.GetRequiredService<ArchiveLocation>().DefaultSqliteCatalog)
+                : CatalogConnection.Parse(value));
+        });
+        services.TryAddSingleton(sp => new IngestionClock(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<FileRegistry>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CatalogMigrationHostedService>());
         return services;
     }
