@@ -26,9 +26,14 @@ say() { echo "[test.sh] $*"; }
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 
-# --- Tools the tests call: opj_decompress proves the sample JP2 files decode -------------------
-if ! command -v opj_decompress >/dev/null; then
-    (HV_NAME=tools; . scripts/infra/lib.sh; hv_apt_install libopenjp2-tools) || { say "error: could not install libopenjp2-tools (opj_decompress)"; exit 1; }
+# --- Tools the tests call: opj_decompress proves the sample JP2 files decode ------------------
+# kubectl renders the Kustomize overlays (offline); node and npm run the Kubernetes schema validators.
+tools=()
+command -v opj_decompress >/dev/null || tools+=(libopenjp2-tools)
+command -v kubectl >/dev/null || tools+=(kubernetes-client)
+command -v npm >/dev/null || tools+=(nodejs npm)
+if [ ${#tools[@]} -gt 0 ]; then
+    (HV_NAME=tools; . scripts/infra/lib.sh; hv_apt_install "${tools[@]}") || { say "error: could not install ${tools[*]}"; exit 1; }
 fi
 
 # --- Servers: from the environment, or our own for this run (started while the build runs) ------

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace HvMirror.ServiceDefaults;
 
@@ -15,14 +16,22 @@ public static class MessagingExtensions
         this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> addConsumers)
     {
         var rabbit = configuration.GetConnectionString("RabbitMq");
+        // On SIGTERM a consumer gets this long to finish before its CancellationToken fires (downloads are then
+        // abandoned, their partial files removed and their messages returned to the queue). The bus and the host get a
+        // little longer, so they never cut a consumer short; Kubernetes' grace period must be longer still.
+        var consumerStop = configuration.GetValue<TimeSpan?>("HvMirror:ConsumerStopTimeout") ?? TimeSpan.FromSeconds(20);
         services.AddOptions<MassTransitHostOptions>().Configure(options =>
         {
             options.WaitUntilStarted = true;
-            // On SIGTERM a consumer gets this long to finish before its CancellationToken fires (downloads are then
-            // abandoned, their partial files removed and their messages returned to the queue).
-            options.ConsumerStopTimeout = configuration.GetValue<TimeSpan?>("HvMirror:ConsumerStopTimeout") ?? TimeSpan.FromSeconds(20);
-            options.StopTimeout = TimeSpan.FromSeconds(30);
+            options.ConsumerStopTimeout = consumerStop;
+            options.StopTimeout = consumerStop + TimeSpan.FromSeconds(5);
         });
+        services.Configure<HostOptions>(options =>
+        {
+            if (options.ShutdownTimeout < consumerStop + TimeSpan.FromSeconds(10))
+                options.ShutdownTimeout = consumerStop + TimeSpan.FromSeconds(10);
+        });
+        var quorumQueues = configuration.GetValue<bool>("HvMirror:Messaging:QuorumQueues");
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
@@ -34,6 +43,15 @@ public static class MessagingExtensions
                 options.Tags.Add(ServiceDefaultsExtensions.ReadyTag);
             });
             addConsumers(bus);
+            if (quorumQueues)
+            {
+                // Replicated queues for a RabbitMQ cluster (the production overlay): the queue type is fixed when a queue
+                // is declared, so existing classic queues must be drained and deleted once before switching.
+                bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+                {
+                    if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbitEndpoint) rabbitEndpoint.SetQuorumQueue();
+                });
+            }
             if (string.IsNullOrWhiteSpace(rabbit))
             {
                 bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));

@@ -157,6 +157,16 @@ public sealed class RabbitMqBroker : IAsyncLifetime
         }
     }
 
+    /// <summary>The type the broker gave a queue when it was declared: <c>classic</c> or <c>quorum</c>.</summary>
+    public async Task<string> GetQueueTypeAsync(Uri virtualHost, string queue)
+    {
+        var path = $"queues/{Uri.EscapeDataString(VirtualHostOf(virtualHost))}/{Uri.EscapeDataString(queue)}";
+        using var response = await Management.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("type").GetString()!;
+    }
+
     /// <inheritdoc cref="GetQueueDepthAsync(string, string)"/>
     public Task<long> GetQueueDepthAsync(Uri virtualHost, string queue) => GetQueueDepthAsync(VirtualHostOf(virtualHost), queue);
 
