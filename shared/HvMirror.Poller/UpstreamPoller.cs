@@ -28,6 +28,8 @@ public sealed class UpstreamPoller(
     public const string HttpClientName = "hvmirror-hapi";
     private const int PublishBatch = 500;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Upstream, string Dataset), RecentAnnouncements> _recent = new();
+
     public async Task<IReadOnlyList<DatasetPollResult>> PollAsync(UpstreamOptions upstream, CancellationToken cancellationToken)
     {
         using var client = new UpstreamClient(upstream.Name, CreateHttpClient(upstream), new UpstreamClientOptions { ChunkLength = options.Value.Poller.Chunk });
@@ -67,6 +69,7 @@ public sealed class UpstreamPoller(
         poll?.SetTag("hvmirror.upstream", upstream.Name);
         poll?.SetTag("hvmirror.dataset", dataset);
         var cursor = await cursors.GetAsync(upstream.Name, dataset, cancellationToken);
+        var recent = _recent.GetOrAdd((upstream.Name, dataset), _ => new RecentAnnouncements());
         var announced = 0;
         var batch = new List<FileAnnounced>(PublishBatch);
         try
@@ -76,11 +79,13 @@ public sealed class UpstreamPoller(
             var to = time.GetUtcNow().UtcDateTime;
             await foreach (var record in client.ReadAsync(info, from, to, cancellationToken))
             {
+                if (record.Time <= cursor && recent.Contains(record.Name, record.Checksum.ToString()))
+                    continue; // announced by an earlier poll: the overlap is there for records that arrive late
                 batch.Add(new FileAnnounced(upstream.Name, dataset, record.Name, record.Checksum.ToString(), record.Url, record.Time));
                 if (batch.Count == PublishBatch)
-                    (cursor, announced) = await FlushAsync(upstream.Name, dataset, batch, cursor, announced, cancellationToken);
+                    (cursor, announced) = await FlushAsync(upstream.Name, dataset, batch, recent, cursor, announced, cancellationToken);
             }
-            (cursor, announced) = await FlushAsync(upstream.Name, dataset, batch, cursor, announced, cancellationToken);
+            (cursor, announced) = await FlushAsync(upstream.Name, dataset, batch, recent, cursor, announced, cancellationToken);
             poll?.SetTag("hvmirror.announced", announced);
             if (announced > 0)
                 logger.LogInformation("Announced {Count} files of {Upstream}/{Dataset}; cursor now {Cursor:O}", announced, upstream.Name, dataset, cursor);
@@ -89,7 +94,7 @@ public sealed class UpstreamPoller(
         catch (HapiClientException e)
         {
             // Whatever was read before the problem is announced; the cursor stays before the problem.
-            (cursor, announced) = await FlushAsync(upstream.Name, dataset, batch, cursor, announced, cancellationToken);
+            (cursor, announced) = await FlushAsync(upstream.Name, dataset, batch, recent, cursor, announced, cancellationToken);
             poll?.SetStatus(ActivityStatusCode.Error, e.Message);
             logger.LogError("Polling {Upstream}/{Dataset} stopped after {Count} files, cursor stays at {Cursor:O}: {Problem}",
                 upstream.Name, dataset, announced, cursor, e.Message);
@@ -98,14 +103,17 @@ public sealed class UpstreamPoller(
     }
 
     private async Task<(DateTime? Cursor, int Announced)> FlushAsync(
-        string upstream, string dataset, List<FileAnnounced> batch, DateTime? cursor, int announced, CancellationToken cancellationToken)
+        string upstream, string dataset, List<FileAnnounced> batch, RecentAnnouncements recent, DateTime? cursor, int announced,
+        CancellationToken cancellationToken)
     {
         if (batch.Count == 0) return (cursor, announced);
         // Every publish returns once the broker confirmed it (publisher confirms), so moving the cursor afterwards
         // never loses a record; a crash in between only announces them again.
         await PublishEachInItsOwnTraceAsync(batch, cancellationToken);
-        var last = batch[^1].UpstreamIngestedAt;
+        // Late records found in the overlap lie before the cursor: it never moves back.
+        var last = cursor is { } current && current > batch[^1].UpstreamIngestedAt ? current : batch[^1].UpstreamIngestedAt;
         await cursors.AdvanceAsync(upstream, dataset, last, cancellationToken);
+        recent.Remember(batch.Select(a => (a.Name, a.Checksum, a.UpstreamIngestedAt)), last - options.Value.Poller.Overlap);
         HvMirrorTelemetry.RecordCursor(upstream, dataset, last);
         HvMirrorTelemetry.FilesAnnounced.Add(batch.Count,
             new KeyValuePair<string, object?>("upstream", upstream), new KeyValuePair<string, object?>("dataset", dataset));

@@ -42,6 +42,8 @@ public sealed class GracefulShutdownTests(PostgresServer postgres, RabbitMqBroke
 
         Assert.Equal(2, faults.GetsOf(file.Name));
         Assert.Single(await second.FilesAsync());
+        await Eventually.HoldsAsync(() => Task.FromResult(!second.Ingested.Messages.IsEmpty),
+            () => Task.FromResult("the second fetcher never published FileIngested"));
         Assert.Single(second.Ingested.Messages);
         Assert.Equal(0, await ErrorDepthAsync(second));
     }
