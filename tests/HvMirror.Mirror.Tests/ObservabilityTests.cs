@@ -40,6 +40,31 @@ public sealed class ObservabilityTests(PostgresServer postgres, RabbitMqBroker r
     }
 
     [Fact]
+    public async Task Metrics_of_a_mirrored_file_are_exposed_for_Prometheus_under_their_documented_names()
+    {
+        var primary = await StartPrimaryAsync();
+        await primary.IngestAsync(Samples(3, ["SUVI_131"]));
+        var mirror = await StartMirrorAsync("metrics", [primary]);
+
+        await mirror.PollAsync();
+        await ConvergedAsync(primary, mirror, PrimaryName);
+
+        using var http = new HttpClient { BaseAddress = new Uri(mirror.BaseUrl) };
+        string metrics = "";
+        string[] names =
+        [
+            "hvmirror_files_announced_total", "hvmirror_files_needed_total", "hvmirror_files_ingested_total",
+            "hvmirror_bytes_fetched_total", "hvmirror_download_duration_seconds_bucket", "hvmirror_mirror_lag_seconds_bucket",
+            "hvmirror_cursor_age_seconds",
+        ];
+        await Eventually.HoldsAsync(
+            async () => names.All((metrics = await http.GetStringAsync("/metrics")).Contains),
+            () => Task.FromResult($"/metrics lacks {string.Join(", ", names.Where(n => !metrics.Contains(n)))}"));
+        Assert.Contains("dataset=\"SUVI_131\"", metrics);
+        Assert.Contains("upstream=\"primary\"", metrics);
+    }
+
+    [Fact]
     public async Task Readiness_fails_when_the_broker_goes_away_while_liveness_stays_healthy()
     {
         var primary = await StartPrimaryAsync();
