@@ -33,7 +33,10 @@ public static class SampleJp2
     /// </summary>
     /// <exception cref="ArgumentException">The text holds characters XML cannot carry (e.g. control characters).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="padToBytes"/> is smaller than the unpadded file.</exception>
-    public static byte[] Create(string distinctText, int? padToBytes = null)
+    public static byte[] Create(string distinctText, int? padToBytes = null) => Create(distinctText, padToBytes, fitsHeader: null);
+
+    /// <summary>The same, with <paramref name="fitsHeader"/> keywords in the xml box's <c>fits</c> element, as Helioviewer's files carry.</summary>
+    public static byte[] Create(string distinctText, int? padToBytes, IReadOnlyDictionary<string, string>? fitsHeader)
     {
         ArgumentNullException.ThrowIfNull(distinctText);
         var template = Codestream.Value;
@@ -43,7 +46,8 @@ public static class SampleJp2
         try
         {
             xml = new XElement("meta",
-                    new XElement("fits", new XElement("COMMENT", "HvMirror sample file, not an observation")),
+                    new XElement("fits", new XElement("COMMENT", "HvMirror sample file, not an observation"),
+                        (fitsHeader ?? new Dictionary<string, string>()).Select(k => new XElement(k.Key, k.Value))),
                     new XElement("hvmirror", new XElement("sample", distinctText)))
                 .ToString(SaveOptions.DisableFormatting);
         }

@@ -20,10 +20,16 @@ public sealed class ArchiveIngester(ArchiveLocation archive, FileRegistry regist
         var fullPath = Path.GetFullPath(path);
         if (!HelioviewerFileName.TryParse(Path.GetFileName(fullPath), sources, out var name, out var nameError))
             return IngestResult.Rejected(path, nameError);
-        if (name.Source is null)
-            return IngestResult.Rejected(path, NoSourceInName(name));
+        var source = name.Source;
+        if (source is null)
+        {
+            await using var head = FileStager.OpenRead(fullPath);
+            source = FitsHeaderSource.Resolve(name, head, out var headerProblem);
+            if (source is null)
+                return IngestResult.Rejected(path, NoSourceInName(name, headerProblem!));
+        }
 
-        var archivePath = ArchivePath.For(name.Source, name);
+        var archivePath = ArchivePath.For(source, name);
         var destination = archive.FullPath(archivePath);
         var inPlace = string.Equals(fullPath, destination, StringComparison.Ordinal);
         try
@@ -36,21 +42,21 @@ public sealed class ArchiveIngester(ArchiveLocation archive, FileRegistry regist
                 staged = await FileStager.HashInPlaceAsync(fullPath, cancellationToken);
                 if (!inPlace && held!.Checksum != staged.Checksum.ToString())
                 {
-                    await using var source = FileStager.OpenRead(fullPath);
-                    staged = await _stager.StageAsync(source, long.MaxValue, cancellationToken);
+                    await using var content = FileStager.OpenRead(fullPath);
+                    staged = await _stager.StageAsync(content, long.MaxValue, cancellationToken);
                 }
             }
             else
             {
-                await using var source = FileStager.OpenRead(fullPath);
-                staged = await _stager.StageAsync(source, long.MaxValue, cancellationToken);
+                await using var content = FileStager.OpenRead(fullPath);
+                staged = await _stager.StageAsync(content, long.MaxValue, cancellationToken);
             }
 
             using (staged)
             {
-                if (staged.HasJp2Signature && held is not null && FileRegistry.IsSameFile(held, Registration(staged, name, name.Source, archivePath, null, null)))
+                if (staged.HasJp2Signature && held is not null && FileRegistry.IsSameFile(held, Registration(staged, name, source, archivePath, null, null)))
                     return new IngestResult(path, IngestOutcome.Unchanged, File: held);
-                return IngestResult.From(path, await RegisterAsync(staged, name, name.Source, archivePath, upstream: null, upstreamIngestedAt: null, cancellationToken)
+                return IngestResult.From(path, await RegisterAsync(staged, name, source, archivePath, upstream: null, upstreamIngestedAt: null, cancellationToken)
                     ?? throw new InvalidDataException(NotJp2(staged)));
             }
         }
@@ -99,7 +105,7 @@ public sealed class ArchiveIngester(ArchiveLocation archive, FileRegistry regist
         ? "is empty (0 bytes); re-export or re-download it"
         : "is not a JPEG 2000 file: it does not start with the JP2 signature box (00 00 00 0C 6A 50 20 20 0D 0A 87 0A); it may be truncated, a raw codestream (.j2k) or another format";
 
-    private static string NoSourceInName(FileNameInfo name) =>
-        $"the name '{name.FileName}' does not say which data source it belongs to (e.g. XRT names carry no filter); " +
-        "HvMirror does not guess a source: rename it to a Helioviewer name that encodes the source, or ingest it through a mirror of its dataset";
+    private static string NoSourceInName(FileNameInfo name, string headerProblem) =>
+        $"the name '{name.FileName}' does not say which data source it belongs to, and {headerProblem}; " +
+        "HvMirror does not guess a source: fix the file's header or name, or ingest it through a mirror of its dataset";
 }

@@ -123,16 +123,47 @@ public sealed class ArchiveIngesterTests
         Assert.Null(await workspace.Registry.FindAsync(name, default));
     }
 
+    private const string XrtName = "2024_12_31__00_00_07_123__HINODE_XRT.jp2";
+
     [Fact]
-    public async Task An_XRT_name_without_its_filters_is_rejected_rather_than_guessed()
+    public async Task An_XRT_file_without_filter_keywords_in_its_header_is_rejected_rather_than_guessed()
     {
         using var workspace = await IngestWorkspace.CreateAsync();
 
-        var result = await workspace.Ingester.IngestFileAsync(
-            workspace.Drop("2024_12_31__00_00_07_123__HINODE_XRT.jp2", SampleJp2.Create("xrt")), default);
+        var result = await workspace.Ingester.IngestFileAsync(workspace.Drop(XrtName, SampleJp2.Create("xrt")), default);
 
         Assert.Equal(IngestOutcome.Rejected, result.Outcome);
         Assert.Contains("does not say which data source", result.Reason);
+        Assert.Contains("EC_FW1_ and EC_FW2_", result.Reason);
+    }
+
+    [Theory]
+    [InlineData("Al_poly", "Open", "XRT_AL_POLY_OPEN", "XRT/2024/12/31/Al_poly/Open/")]
+    [InlineData("Al_med", "G_band", "XRT_AL_MED_GBAND", "XRT/2024/12/31/Al_med/Gband/")]
+    public async Task An_XRT_file_takes_its_source_from_the_filter_wheels_in_its_FITS_header(
+        string wheel1, string wheel2, string dataset, string folder)
+    {
+        using var workspace = await IngestWorkspace.CreateAsync();
+        var content = SampleJp2.Create("xrt", null, new Dictionary<string, string> { ["EC_FW1_"] = wheel1, ["EC_FW2_"] = wheel2 });
+
+        var result = await workspace.Ingester.IngestFileAsync(workspace.Drop(XrtName, content), default);
+
+        Assert.Equal(IngestOutcome.Ingested, result.Outcome);
+        Assert.Equal(dataset, result.File!.Dataset);
+        Assert.Equal(folder + XrtName, result.File.ArchivePath);
+        Assert.Equal(content, await File.ReadAllBytesAsync(workspace.Archive.FullPath(result.File.ArchivePath)));
+    }
+
+    [Fact]
+    public async Task An_XRT_file_whose_filters_match_no_source_is_rejected_naming_them()
+    {
+        using var workspace = await IngestWorkspace.CreateAsync();
+        var content = SampleJp2.Create("xrt", null, new Dictionary<string, string> { ["EC_FW1_"] = "Cheese", ["EC_FW2_"] = "Open" });
+
+        var result = await workspace.Ingester.IngestFileAsync(workspace.Drop(XrtName, content), default);
+
+        Assert.Equal(IngestOutcome.Rejected, result.Outcome);
+        Assert.Contains("EC_FW1_='Cheese'", result.Reason);
     }
 }
 
