@@ -92,12 +92,36 @@ public sealed class EmbeddedMirrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Verify_proves_a_synced_mirror_and_names_what_differs_once_it_drifts()
+    {
+        var files = await PublishAsync(SampleFiles.Generate(DataSources.Helioviewer, ["AIA_171", "LASCO_C2"], 8, Start, TimeSpan.FromSeconds(12), 3000));
+        await MirrorCommand.RunOnceAsync(Settings(), TextWriter.Null, default);
+        var catalog = CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog);
+
+        var synced = await VerifyCommand.RunAsync(_hapi, ["*"], _mirrorArchive, catalog, deep: true, _output, default);
+
+        Assert.Equal(ExitCodes.Success, synced);
+        Assert.Contains("8 of 8 upstream files in sync across 2 datasets; 0 problem(s)", _output.ToString());
+
+        await PublishAsync([SampleFiles.Create(DataSources.Helioviewer, files[0].Source, files[0].ObservedAt, 3000, "v2")]);
+        File.Delete(_mirrorArchive.FullPath(ArchivePath.For(files[1].Source, HelioviewerFileName.Parse(files[1].Name, DataSources.Helioviewer))));
+        _output.GetStringBuilder().Clear();
+
+        var drifted = await VerifyCommand.RunAsync(_hapi, ["*"], _mirrorArchive, catalog, deep: true, _output, default);
+
+        Assert.Equal(ExitCodes.SomeRejected, drifted);
+        Assert.Contains($"different: {files[0].Name}", _output.ToString());
+        Assert.Contains($"not on disk: {files[1].Name}", _output.ToString());
+        Assert.Contains("6 of 8 upstream files in sync", _output.ToString());
+    }
+
+    [Fact]
     public async Task The_demo_mirrors_reprocesses_and_verifies_every_file()
     {
         var exit = await DemoCommand.RunAsync(Path.Combine(_root, "demo"), 30, 4096, _output, default);
 
         Assert.Equal(ExitCodes.Success, exit);
-        Assert.Contains("all 42 files present on the mirror", _output.ToString());
+        Assert.Contains("42 of 42 upstream files in sync across 7 datasets; 0 problem(s)", _output.ToString());
     }
 
     private MirrorSettings Settings() => new(

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using HvMirror.Archive;
+using HvMirror.Catalog;
+using HvMirror.Cli.Verification;
+using HvMirror.HapiClient;
+
+namespace HvMirror.Cli.Commands;
+
+/// <summary><c>hvmirror verify --from URL</c>: prove this archive holds every file an upstream serves, byte for byte.</summary>
+internal static class VerifyCommand
+{
+    private const int ProblemsShown = 50;
+
+    public static Command Create()
+    {
+        var fromOption = new Option<string>("--from") { Description = "The upstream's HAPI base URL, ending in /hapi.", Required = true };
+        var datasetsOption = new Option<string>("--datasets") { Description = "Comma-separated dataset patterns.", DefaultValueFactory = _ => "*" };
+        var deepOption = new Option<bool>("--deep") { Description = "Also hash every local file and compare it with the catalog (reads the whole archive)." };
+        var archiveOption = CommonOptions.Archive();
+        var catalogOption = CommonOptions.Catalog();
+        var command = new Command("verify", """
+            Compare this node's catalog with every record an upstream's HAPI server lists: report files missing here or held
+            with another checksum (and, with --deep, files missing or corrupt on disk). Exit code 0 when in sync, 1 when
+            anything differs (run `hvmirror mirror --once` to repair), 2 when it could not run.
+            """)
+        {
+            fromOption, datasetsOption, deepOption, archiveOption, catalogOption,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!Uri.TryCreate(parse.GetValue(fromOption), UriKind.Absolute, out var from) || from.Scheme is not ("http" or "https"))
+            {
+                Console.Error.WriteLine("error: --from must be an http(s) URL of a HAPI server, ending in /hapi.");
+                return ExitCodes.Failed;
+            }
+            var archive = new ArchiveLocation(parse.GetValue(archiveOption)!);
+            CatalogConnection catalog;
+            try { catalog = CommonOptions.ResolveCatalog(parse.GetValue(catalogOption), archive); }
+            catch (ArgumentException e) { Console.Error.WriteLine($"error: {e.Message}"); return ExitCodes.Failed; }
+            var patterns = parse.GetValue(datasetsOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return await RunAsync(from, patterns, archive, catalog, parse.GetValue(deepOption), Console.Out, cancellationToken);
+        });
+        return command;
+    }
+
+    public static async Task<int> RunAsync(
+        Uri from, IReadOnlyList<string> patterns, ArchiveLocation archive, CatalogConnection catalog, bool deep, TextWriter output,
+        CancellationToken cancellationToken)
+    {
+        var contexts = await CatalogStartup.OpenAsync(catalog, output, cancellationToken);
+        if (contexts is null) return ExitCodes.Failed;
+        using var upstream = UpstreamClient.Create(from.Host, from, new UpstreamClientOptions { ChunkLength = TimeSpan.FromDays(366) });
+        output.WriteLine($"verify: {archive.Root} ({catalog.Describe()}) against {from}{(deep ? ", hashing every local file" : "")}");
+        IReadOnlyList<DatasetVerification> results;
+        try
+        {
+            results = await new ArchiveVerifier(upstream, contexts, archive, deep).VerifyAsync(patterns, output.WriteLine, cancellationToken);
+        }
+        catch (HapiClientException e)
+        {
+            output.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failed;
+        }
+
+        var problems = results.SelectMany(r => r.Problems).ToList();
+        foreach (var problem in problems.Take(ProblemsShown)) output.WriteLine(problem);
+        if (problems.Count > ProblemsShown) output.WriteLine($"… and {problems.Count - ProblemsShown:N0} more");
+        var stopped = results.Count(r => r.Error is not null);
+        output.WriteLine(
+            $"verify: {results.Sum(r => r.InSync):N0} of {results.Sum(r => r.Upstream):N0} upstream files in sync across {results.Count} datasets; " +
+            $"{problems.Count:N0} problem(s)" + (stopped > 0 ? $"; {stopped} dataset(s) could not be read, see above" : "") +
+            (problems.Count > 0 ? ". `hvmirror mirror --once` fetches what is missing or different; files missing or corrupt on disk " +
+                                  "are still catalogued here, so restore them from the upstream by hand (a repair command is not built yet)." : "."));
+        return results.All(r => r.Clean) ? ExitCodes.Success : ExitCodes.SomeRejected;
+    }
+}
