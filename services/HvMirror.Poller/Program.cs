@@ -10,8 +10,8 @@ if (MessagingExtensions.RefuseEmbedded(builder.Configuration, "poller") is { } p
 }
 builder.AddServiceDefaults("hvmirror-poller");
 builder.Services.AddHvMirrorCatalog(builder.Configuration);
-builder.Services.AddPoller();
 builder.Services.AddHvMirrorBus(builder.Configuration, _ => { }); // publishes only
+builder.Services.AddPoller(); // after the bus: hosted services start in order
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

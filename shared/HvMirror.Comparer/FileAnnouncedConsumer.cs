@@ -62,7 +62,7 @@ public sealed class FileAnnouncedConsumer(CatalogDbContextFactory contexts, ILog
             {
                 compare?.SetTag("hvmirror.reason", reason.ToString());
                 // Started inside the file's trace, awaited together below: a batch's publishes overlap.
-                publishes.Add(context.Publish(new FileNeeded(record.Upstream, record.Dataset, record.Name, record.Checksum, record.Url,
+                publishes.Add(context.PublishMandatory(new FileNeeded(record.Upstream, record.Dataset, record.Name, record.Checksum, record.Url,
                     record.UpstreamIngestedAt, reason, heldChecksum), context.CancellationToken));
             }
             finally

@@ -7,7 +7,10 @@ namespace HvMirror.Poller;
 
 public static class PollerRole
 {
-    /// <summary>The poller's services; <paramref name="background"/> adds the service that polls on each upstream's interval.</summary>
+    /// <summary>
+    /// The poller's services; <paramref name="background"/> adds the service that polls on each upstream's interval. Call it
+    /// after AddHvMirrorBus: hosted services start in order, and the first poll must find the bus started.
+    /// </summary>
     public static IServiceCollection AddPoller(this IServiceCollection services, bool background = true)
     {
         services.TryAddSingleton<MirrorCursorStore>();

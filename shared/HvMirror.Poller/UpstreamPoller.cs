@@ -100,6 +100,14 @@ public sealed class UpstreamPoller(
                 upstream.Name, dataset, announced, cursor, e.Message);
             return new DatasetPollResult(upstream.Name, dataset, announced, cursor, e.Message);
         }
+        catch (MessageReturnedException)
+        {
+            const string problem = "RabbitMQ has no queue bound for FileAnnounced: no comparer has started on this broker yet " +
+                                   "(queue file-announced). Start the comparer; the cursor stays and the next poll announces again.";
+            poll?.SetStatus(ActivityStatusCode.Error, problem);
+            logger.LogError("Polling {Upstream}/{Dataset}: {Problem}", upstream.Name, dataset, problem);
+            return new DatasetPollResult(upstream.Name, dataset, announced, cursor, problem);
+        }
     }
 
     private async Task<(DateTime? Cursor, int Announced)> FlushAsync(
@@ -146,7 +154,7 @@ public sealed class UpstreamPoller(
                     journey.SetTag("hvmirror.file", message.Name);
                     journeys.Add(journey);
                 }
-                publishes.Add(bus.Publish(message, cancellationToken));
+                publishes.Add(bus.PublishMandatory(message, cancellationToken));
             }
         }
         finally

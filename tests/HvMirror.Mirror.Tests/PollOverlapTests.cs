@@ -51,3 +51,29 @@ public sealed class PollOverlapTests(PostgresServer postgres, RabbitMqBroker rab
         public Task PublishFault<T>(PublishContext<T> context, Exception exception) where T : class => Task.CompletedTask;
     }
 }
+
+/// <summary>A poller that starts before any comparer on a fresh broker loses nothing.</summary>
+[Collection(MirrorCollection.Name)]
+public sealed class PollerBeforeComparerTests(PostgresServer postgres, RabbitMqBroker rabbit, ITestOutputHelper output)
+    : MirrorTestBase(postgres, rabbit, output)
+{
+    [Fact]
+    public async Task A_poll_with_no_comparer_bound_keeps_its_cursor_and_the_files_arrive_once_one_runs()
+    {
+        var primary = await StartPrimaryAsync();
+        await primary.IngestAsync(Samples(6, ["AIA_171"]));
+        var vhost = await Rabbit.CreateVirtualHostAsync();
+        var catalog = await Postgres.CreateDatabaseAsync("early");
+        var archive = Path.Combine(Root, "early");
+        var poller = await StartMirrorAsync("poller", [primary], comparer: false, fetcher: false, vhost: vhost, catalog: catalog, archive: archive);
+
+        var early = await poller.PollAsync();
+
+        Assert.Contains(early, r => r.Error?.Contains("no comparer has started", StringComparison.Ordinal) == true);
+        Assert.Null(await poller.CursorAsync(PrimaryName, "AIA_171"));
+
+        var workers = await StartMirrorAsync("workers", [primary], poller: false, vhost: vhost, catalog: catalog, archive: archive);
+        await poller.PollAsync();
+        await ConvergedAsync(primary, workers, PrimaryName);
+    }
+}

@@ -132,7 +132,6 @@ public sealed class TestNode : IAsyncDisposable
         // The same registrations as services/HvMirror.{Poller,Comparer,Fetcher,Server}/Program.cs.
         services.AddHvMirrorCatalog(builder.Configuration);
         if (spec.Hapi) services.AddHapiServer(builder.Configuration);
-        if (spec.Poller) services.AddPoller(background: spec.BackgroundPoller);
         if (spec.Fetcher)
         {
             services.AddFetcherServices();
@@ -148,6 +147,8 @@ public sealed class TestNode : IAsyncDisposable
                 bus.AddConsumer<FileIngestedRecorder>();
             });
         }
+        // After the bus: hosted services start in order, and the poller must not publish before the bus has started.
+        if (spec.Poller) services.AddPoller(background: spec.BackgroundPoller);
 
         var app = builder.Build();
         if (spec.RabbitMq is not null)
