@@ -4,7 +4,8 @@ using HvMirror.Cli.Commands;
 var root = new RootCommand("""
     hvmirror: keeps Helioviewer jp2 archives in sync between servers.
 
-    A primary registers its files (ingest) and publishes them over HAPI 3.3 (serve); mirrors poll it.
+    A primary registers its files (ingest) and publishes them over HAPI 3.3 (serve); a mirror polls it and fetches
+    what is new or reprocessed (mirror), and proves it holds every file (verify). Try it: hvmirror demo.
     The catalog is a SQLite file inside the archive by default, or PostgreSQL with --catalog "Host=…".
     """);
 root.Subcommands.Add(IngestCommand.Create());
