@@ -1,5 +1,6 @@
-using HvMirror.Archive;
 using System.CommandLine;
+using System.Diagnostics.CodeAnalysis;
+using HvMirror.Archive;
 using HvMirror.Catalog;
 using HvMirror.Ingestion;
 
@@ -20,8 +21,44 @@ internal static class CommonOptions
                       "or a SQLite file path. Default: <archive>/.hvmirror/catalog.db.",
     };
 
+    public static Option<string> Upstream() => new("--from")
+    {
+        Description = "The upstream's HAPI base URL, ending in /hapi (e.g. https://primary.example.org/hapi).",
+        Required = true,
+    };
+
     public static CatalogConnection ResolveCatalog(string? catalog, ArchiveLocation archive) =>
         string.IsNullOrWhiteSpace(catalog)
             ? CatalogConnection.ForSqliteFile(archive.DefaultSqliteCatalog)
             : CatalogConnection.Parse(catalog);
+
+    /// <summary><see cref="ResolveCatalog"/>, saying on <paramref name="errors"/> what is wrong with the setting.</summary>
+    public static bool TryResolveCatalog(
+        string? catalog, ArchiveLocation archive, TextWriter errors, [NotNullWhen(true)] out CatalogConnection? connection)
+    {
+        try
+        {
+            connection = ResolveCatalog(catalog, archive);
+            return true;
+        }
+        catch (ArgumentException e)
+        {
+            errors.WriteLine($"error: {e.Message}");
+            connection = null;
+            return false;
+        }
+    }
+
+    public static bool TryParseUpstream(string? value, TextWriter errors, [NotNullWhen(true)] out Uri? url)
+    {
+        if (Uri.TryCreate(value, UriKind.Absolute, out url) && url.Scheme is "http" or "https")
+            return true;
+        errors.WriteLine("error: --from must be an http(s) URL of a HAPI server, ending in /hapi.");
+        url = null;
+        return false;
+    }
+
+    /// <summary>A comma-separated option value (dataset names or patterns) as a list.</summary>
+    public static string[] ListOf(string value) =>
+        value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

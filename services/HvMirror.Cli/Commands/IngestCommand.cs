@@ -47,9 +47,7 @@ internal static class IngestCommand
             return ExitCodes.Failed;
         }
         var archive = new ArchiveLocation(archiveRoot);
-        CatalogConnection connection;
-        try { connection = CommonOptions.ResolveCatalog(catalog, archive); }
-        catch (ArgumentException e) { output.WriteLine($"error: {e.Message}"); return ExitCodes.Failed; }
+        if (!CommonOptions.TryResolveCatalog(catalog, archive, output, out var connection)) return ExitCodes.Failed;
 
         var contexts = await CatalogStartup.OpenAsync(connection, output, cancellationToken);
         if (contexts is null) return ExitCodes.Failed;

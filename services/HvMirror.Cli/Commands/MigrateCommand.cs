@@ -19,9 +19,8 @@ internal static class MigrateCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var archive = new ArchiveLocation(parse.GetValue(archiveOption)!);
-            CatalogConnection connection;
-            try { connection = CommonOptions.ResolveCatalog(parse.GetValue(catalogOption), archive); }
-            catch (ArgumentException e) { Console.Error.WriteLine($"error: {e.Message}"); return ExitCodes.Failed; }
+            if (!CommonOptions.TryResolveCatalog(parse.GetValue(catalogOption), archive, Console.Error, out var connection))
+                return ExitCodes.Failed;
 
             var factory = await CatalogStartup.OpenAsync(connection, Console.Error, cancellationToken);
             if (factory is null) return ExitCodes.Failed;

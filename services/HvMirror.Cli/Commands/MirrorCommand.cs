@@ -10,11 +10,7 @@ internal static class MirrorCommand
 {
     public static Command Create()
     {
-        var fromOption = new Option<string>("--from")
-        {
-            Description = "The upstream's HAPI base URL, e.g. https://primary.example.org/hapi.",
-            Required = true,
-        };
+        var fromOption = CommonOptions.Upstream();
         var nameOption = new Option<string?>("--name") { Description = "A short name for the upstream in the catalog and logs. Default: its host." };
         var datasetsOption = new Option<string>("--datasets")
         {
@@ -46,20 +42,15 @@ internal static class MirrorCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (!Uri.TryCreate(parse.GetValue(fromOption), UriKind.Absolute, out var from) || from.Scheme is not ("http" or "https"))
-            {
-                Console.Error.WriteLine("error: --from must be an http(s) URL of a HAPI server, ending in /hapi.");
-                return ExitCodes.Failed;
-            }
             var archive = new ArchiveLocation(parse.GetValue(archiveOption)!);
-            CatalogConnection catalog;
-            try { catalog = CommonOptions.ResolveCatalog(parse.GetValue(catalogOption), archive); }
-            catch (ArgumentException e) { Console.Error.WriteLine($"error: {e.Message}"); return ExitCodes.Failed; }
+            if (!CommonOptions.TryParseUpstream(parse.GetValue(fromOption), Console.Error, out var from)
+                || !CommonOptions.TryResolveCatalog(parse.GetValue(catalogOption), archive, Console.Error, out var catalog))
+                return ExitCodes.Failed;
 
             var settings = new MirrorSettings(
                 parse.GetValue(nameOption) ?? from.Host,
                 from,
-                parse.GetValue(datasetsOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                CommonOptions.ListOf(parse.GetValue(datasetsOption)!),
                 archive, catalog, parse.GetValue(intervalOption), parse.GetValue(urlsOption), parse.GetValue(publicUrlOption),
                 Math.Max(1, parse.GetValue(parallelOption)));
             return parse.GetValue(onceOption)

@@ -34,7 +34,7 @@ internal static class SampleCommand
         command.SetAction(parse =>
         {
             var folder = Directory.CreateDirectory(parse.GetValue(outOption)!).FullName;
-            var datasets = parse.GetValue(datasetsOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var datasets = CommonOptions.ListOf(parse.GetValue(datasetsOption)!);
             var count = parse.GetValue(countOption);
             try
             {

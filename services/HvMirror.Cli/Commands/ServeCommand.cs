@@ -39,8 +39,7 @@ internal static class ServeCommand
         {
             var archive = new ArchiveLocation(parse.GetValue(archiveOption)!);
             var catalog = parse.GetValue(catalogOption);
-            try { _ = CommonOptions.ResolveCatalog(catalog, archive); }
-            catch (ArgumentException e) { Console.Error.WriteLine($"error: {e.Message}"); return ExitCodes.Failed; }
+            if (!CommonOptions.TryResolveCatalog(catalog, archive, Console.Error, out _)) return ExitCodes.Failed;
 
             var app = Build(archive, catalog, parse.GetValue(urlsOption)!, parse.GetValue(publicUrlOption));
             try

@@ -13,7 +13,7 @@ internal static class VerifyCommand
 
     public static Command Create()
     {
-        var fromOption = new Option<string>("--from") { Description = "The upstream's HAPI base URL, ending in /hapi.", Required = true };
+        var fromOption = CommonOptions.Upstream();
         var datasetsOption = new Option<string>("--datasets") { Description = "Comma-separated dataset patterns.", DefaultValueFactory = _ => "*" };
         var deepOption = new Option<bool>("--deep") { Description = "Also hash every local file and compare it with the catalog (reads the whole archive)." };
         var archiveOption = CommonOptions.Archive();
@@ -28,16 +28,11 @@ internal static class VerifyCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (!Uri.TryCreate(parse.GetValue(fromOption), UriKind.Absolute, out var from) || from.Scheme is not ("http" or "https"))
-            {
-                Console.Error.WriteLine("error: --from must be an http(s) URL of a HAPI server, ending in /hapi.");
-                return ExitCodes.Failed;
-            }
             var archive = new ArchiveLocation(parse.GetValue(archiveOption)!);
-            CatalogConnection catalog;
-            try { catalog = CommonOptions.ResolveCatalog(parse.GetValue(catalogOption), archive); }
-            catch (ArgumentException e) { Console.Error.WriteLine($"error: {e.Message}"); return ExitCodes.Failed; }
-            var patterns = parse.GetValue(datasetsOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (!CommonOptions.TryParseUpstream(parse.GetValue(fromOption), Console.Error, out var from)
+                || !CommonOptions.TryResolveCatalog(parse.GetValue(catalogOption), archive, Console.Error, out var catalog))
+                return ExitCodes.Failed;
+            var patterns = CommonOptions.ListOf(parse.GetValue(datasetsOption)!);
             return await RunAsync(from, patterns, archive, catalog, parse.GetValue(deepOption), Console.Out, cancellationToken);
         });
         return command;
