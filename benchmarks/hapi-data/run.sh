@@ -32,8 +32,8 @@ log "recreating database $DB on $PGHOST:${PGPORT:-5432}"
 psql -q -d postgres -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
 
 log "building the Server host (Release)"
-dotnet build -c Release -v q -nologo services/HvMirror.Server >/dev/null
-DLL=services/HvMirror.Server/bin/Release/net10.0/HvMirror.Server.dll
+dotnet build -c Release -v q -nologo services/HapiServer/HvMirror.HapiServer.Host >/dev/null
+DLL=services/HapiServer/HvMirror.HapiServer.Host/bin/Release/net10.0/HvMirror.HapiServer.Host.dll
 
 rm -rf "$WORK" && mkdir -p "$WORK/archive"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -14,8 +14,8 @@ WORK="${TMPDIR:-/tmp}/hvmirror-bench-ingest"
 log() { echo "[ingest] $*" >&2; }
 
 command -v /usr/bin/time >/dev/null || { log "installing GNU time (peak memory)"; apt-get install -y time >/dev/null; }
-dotnet build -c Release -v q -nologo services/HvMirror.Cli >/dev/null
-HV=services/HvMirror.Cli/bin/Release/net10.0/hvmirror
+dotnet build -c Release -v q -nologo services/Cli/HvMirror.Cli >/dev/null
+HV=services/Cli/HvMirror.Cli/bin/Release/net10.0/hvmirror
 
 rm -rf "$WORK" && mkdir -p "$WORK"
 log "generating $COUNT files of $SIZE bytes"

@@ -109,18 +109,20 @@ command -v sqlite3 >/dev/null || { log "installing sqlite3"; apt-get install -y 
 command -v psql >/dev/null || { log "installing postgresql-client"; apt-get install -y postgresql-client >/dev/null; }
 
 log "building (Release)"
+# The project of each program: services/<role>/HvMirror.<role>[.Host]
+project_of() { case $1 in Cli) echo services/Cli/HvMirror.Cli ;; *) echo "services/$1/HvMirror.$1.Host" ;; esac; }
 for p in Cli Poller Comparer Fetcher; do
     for attempt in 1 2 3; do   # a second try: another build in the same tree may have raced this one
-        dotnet build -c Release -v q -nologo "services/HvMirror.$p" >"/tmp/mirror-bench-build-$$.log" 2>&1 && break
-        [ $attempt = 3 ] && { cat "/tmp/mirror-bench-build-$$.log" >&2; rm -f "/tmp/mirror-bench-build-$$.log"; die "build of services/HvMirror.$p failed"; }
-        log "build of services/HvMirror.$p failed; trying again"; sleep 10
+        dotnet build -c Release -v q -nologo "$(project_of $p)" >"/tmp/mirror-bench-build-$$.log" 2>&1 && break
+        [ $attempt = 3 ] && { cat "/tmp/mirror-bench-build-$$.log" >&2; rm -f "/tmp/mirror-bench-build-$$.log"; die "build of $(project_of $p) failed"; }
+        log "build of $(project_of $p) failed; trying again"; sleep 10
     done
 done
 rm -f "/tmp/mirror-bench-build-$$.log"
 # Run private copies of the builds: a build elsewhere in the repository meanwhile must not change them under us.
 rm -rf "$WORK" && mkdir -p "$LOGS" "$WORK/bin"
 for p in Cli Poller Comparer Fetcher; do
-    cp -a "services/HvMirror.$p/bin/Release/net10.0" "$WORK/bin/$p" || die "no build output in services/HvMirror.$p/bin/Release/net10.0"
+    cp -a "$(project_of $p)/bin/Release/net10.0" "$WORK/bin/$p" || die "no build output in $(project_of $p)/bin/Release/net10.0"
 done
 HV=$WORK/bin/Cli/hvmirror
 POLLER_DLL=$WORK/bin/Poller/HvMirror.Poller.Host.dll

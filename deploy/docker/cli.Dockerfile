@@ -9,11 +9,11 @@ WORKDIR /src
 # Restore in its own step; the BuildKit cache mount keeps NuGet packages between builds.
 COPY Directory.Build.props Directory.Packages.props ./
 COPY shared/ shared/
-COPY services/HvMirror.Cli/ services/HvMirror.Cli/
+COPY services/ services/
 RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
-    dotnet restore services/HvMirror.Cli/HvMirror.Cli.csproj
+    dotnet restore services/Cli/HvMirror.Cli/HvMirror.Cli.csproj
 RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
-    dotnet publish services/HvMirror.Cli/HvMirror.Cli.csproj -c Release --no-restore -o /out -p:UseAppHost=false \
+    dotnet publish services/Cli/HvMirror.Cli/HvMirror.Cli.csproj -c Release --no-restore -o /out -p:UseAppHost=false \
  && mkdir -p /archive-root
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime

@@ -9,11 +9,11 @@ WORKDIR /src
 # Restore in its own step; the BuildKit cache mount keeps NuGet packages between builds.
 COPY Directory.Build.props Directory.Packages.props ./
 COPY shared/ shared/
-COPY services/HvMirror.Poller/ services/HvMirror.Poller/
+COPY services/ services/
 RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
-    dotnet restore services/HvMirror.Poller/HvMirror.Poller.Host.csproj
+    dotnet restore services/Poller/HvMirror.Poller.Host/HvMirror.Poller.Host.csproj
 RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
-    dotnet publish services/HvMirror.Poller/HvMirror.Poller.Host.csproj -c Release --no-restore -o /out -p:UseAppHost=false \
+    dotnet publish services/Poller/HvMirror.Poller.Host/HvMirror.Poller.Host.csproj -c Release --no-restore -o /out -p:UseAppHost=false \
  && mkdir -p /archive-root
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime

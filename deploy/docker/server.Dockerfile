@@ -9,11 +9,11 @@ WORKDIR /src
 # Restore in its own step; the BuildKit cache mount keeps NuGet packages between builds.
 COPY Directory.Build.props Directory.Packages.props ./
 COPY shared/ shared/
-COPY services/HvMirror.Server/ services/HvMirror.Server/
+COPY services/ services/
 RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
-    dotnet restore services/HvMirror.Server/HvMirror.Server.csproj
+    dotnet restore services/HapiServer/HvMirror.HapiServer.Host/HvMirror.HapiServer.Host.csproj
 RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
-    dotnet publish services/HvMirror.Server/HvMirror.Server.csproj -c Release --no-restore -o /out -p:UseAppHost=false \
+    dotnet publish services/HapiServer/HvMirror.HapiServer.Host/HvMirror.HapiServer.Host.csproj -c Release --no-restore -o /out -p:UseAppHost=false \
  && mkdir -p /archive-root
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
@@ -28,4 +28,4 @@ ENV ASPNETCORE_URLS=http://+:8080 \
 EXPOSE 8080
 # 1654 is the "app" user of Microsoft's .NET images; numeric, so Kubernetes can verify runAsNonRoot.
 USER 1654
-ENTRYPOINT ["dotnet", "HvMirror.Server.dll"]
+ENTRYPOINT ["dotnet", "HvMirror.HapiServer.Host.dll"]

@@ -143,8 +143,9 @@ public sealed class DeploymentTests
             Assert.Matches(new Regex(@"(?m)^FROM mcr\.microsoft\.com/dotnet/aspnet:10\.0\S* AS runtime"), text);
             var user = Regex.Matches(text, @"(?m)^USER\s+(\S+)").Select(m => m.Groups[1].Value).LastOrDefault();
             Assert.True(user is not null && Regex.IsMatch(user, "^[1-9][0-9]*$"), $"{dockerfile} must end as a numeric non-root USER (is {user ?? "unset"})");
-            if (image != "hvmirror-cli")
-                Assert.Contains($"services/{Path.GetFileName(Path.GetDirectoryName(project))}/", text);
+            var copied = Regex.Matches(text, @"(?m)^COPY\s+(?!--from)(\S+)").Select(m => m.Groups[1].Value).ToList();
+            Assert.True(copied.Any(source => source.EndsWith('/') && project.StartsWith(source)),
+                $"{dockerfile} publishes {project} but copies no folder that holds it ({string.Join(", ", copied)})");
         }
     }
 

@@ -10,7 +10,7 @@ namespace HvMirror.HapiClient.Tests;
 public sealed record SeededFile(string Dataset, string Name, string Checksum, DateTime IngestedAt, string ArchivePath);
 
 /// <summary>
-/// The real HvMirror HAPI server (services/HvMirror.Server through WebApplicationFactory&lt;Program&gt;) over a temporary
+/// The real HvMirror HAPI server (services/HapiServer/HvMirror.HapiServer.Host through WebApplicationFactory&lt;Program&gt;) over a temporary
 /// archive and SQLite catalog, seeded through <see cref="FileRegistry"/> with real JP2 files at chosen ingestion times.
 /// </summary>
 public sealed class RealServerFixture : IAsyncLifetime

@@ -2,7 +2,7 @@ using HvMirror.Hapi;
 
 namespace HvMirror.HapiClient.Tests;
 
-/// <summary>The client against the real HvMirror HAPI server (services/HvMirror.Server), seeded with real files.</summary>
+/// <summary>The client against the real HvMirror HAPI server (services/HapiServer/HvMirror.HapiServer.Host), seeded with real files.</summary>
 [Collection(RealServerCollection.Name)]
 public sealed class RealServerTests(RealServerFixture fixture)
 {
