@@ -8,6 +8,12 @@ public sealed class ArchiveLocation
 {
     public const string StateFolderName = ".hvmirror";
 
+    /// <summary>The configuration key of the archive root (<c>HvMirror__Archive</c> in the environment).</summary>
+    public const string Setting = "HvMirror:Archive";
+
+    /// <summary>The archive root when none is configured.</summary>
+    public const string DefaultRoot = "./archive";
+
     public ArchiveLocation(string root)
     {
         Root = Path.GetFullPath(root);

@@ -1,3 +1,4 @@
+using HvMirror.Archive;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -31,6 +32,13 @@ public sealed record CatalogConnection(CatalogProvider Provider, string Connecti
         }
         return ForSqliteFile(trimmed);
     }
+
+    /// <summary>
+    /// The catalog a node uses: <paramref name="setting"/> (<c>ConnectionStrings:Catalog</c> or <c>--catalog</c>) when given,
+    /// otherwise the embedded default, a SQLite file inside the archive.
+    /// </summary>
+    public static CatalogConnection ResolveOrDefault(string? setting, ArchiveLocation archive) =>
+        string.IsNullOrWhiteSpace(setting) ? ForSqliteFile(archive.DefaultSqliteCatalog) : Parse(setting);
 
     public static CatalogConnection ForSqliteFile(string path)
     {

@@ -33,22 +33,19 @@ public sealed class CatalogMigrationHostedService(
 public static class CatalogServiceCollectionExtensions
 {
     /// <summary>
-    /// The catalog of a host, registered once whatever roles the host runs: <c>ConnectionStrings:Catalog</c> (PostgreSQL
-    /// <c>Host=…</c>, or a SQLite path; default <c>&lt;HvMirror:Archive&gt;/.hvmirror/catalog.db</c>), the ingestion clock,
-    /// the file registry, and the migration of the schema before the host starts.
+    /// The archive and catalog of a host, registered once whatever roles the host runs: <c>HvMirror:Archive</c> (default
+    /// <c>./archive</c>), <c>ConnectionStrings:Catalog</c> (PostgreSQL <c>Host=…</c>, or a SQLite path; default
+    /// <c>&lt;archive&gt;/.hvmirror/catalog.db</c>), the source table, the ingestion clock, the file registry, and the
+    /// migration of the schema before the host starts. A host that registered <see cref="ArchiveLocation"/> or
+    /// <see cref="CatalogDbContextFactory"/> itself (the CLI, from its options) keeps its own.
     /// </summary>
     public static IServiceCollection AddCatalog(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => new ArchiveLocation(
-            string.IsNullOrWhiteSpace(configuration["HvMirror:Archive"]) ? "./archive" : configuration["HvMirror:Archive"]!));
-        services.TryAddSingleton(sp =>
-        {
-            var value = configuration.GetConnectionString("Catalog");
-            return new CatalogDbContextFactory(string.IsNullOrWhiteSpace(value)
-                ? CatalogConnection.ForSqliteFile(sp.GetRequiredService<ArchiveLocation>().DefaultSqliteCatalog)
-                : CatalogConnection.Parse(value));
-        });
+        services.TryAddSingleton(DataSources.Helioviewer);
+        services.TryAddSingleton(_ => new ArchiveLocation(configuration[ArchiveLocation.Setting] is { Length: > 0 } root ? root : ArchiveLocation.DefaultRoot));
+        services.TryAddSingleton(sp => new CatalogDbContextFactory(
+            CatalogConnection.ResolveOrDefault(configuration.GetConnectionString("Catalog"), sp.GetRequiredService<ArchiveLocation>())));
         services.TryAddSingleton(sp => new IngestionClock(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<FileRegistry>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CatalogMigrationHostedService>());

@@ -78,13 +78,4 @@ public static class MessagingExtensions
 
     public static bool IsDistributed(IConfiguration configuration) =>
         !string.IsNullOrWhiteSpace(configuration.GetConnectionString("RabbitMq"));
-
-    /// <summary>
-    /// Why a single-role host cannot start, or null. Alone in its process, the in-memory bus would swallow messages no
-    /// other role can receive (a poller would even move its cursors past records nobody got).
-    /// </summary>
-    public static string? RefuseEmbedded(IConfiguration configuration, string role) => IsDistributed(configuration)
-        ? null
-        : $"The {role} host runs in distributed mode: set ConnectionStrings__RabbitMq (amqp://user:pass@host:5672/vhost) and " +
-          "ConnectionStrings__Catalog (Host=…;Database=…). To run every role in one process without a broker, use `hvmirror mirror`.";
 }

@@ -1,9 +1,7 @@
-using HvMirror.Catalog;
 using MassTransit.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -20,7 +18,7 @@ namespace HvMirror.ServiceDefaults;
 /// What every host gets (after eShop's ServiceDefaults): OpenTelemetry traces, metrics and logs (exported over OTLP
 /// when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, metrics scrapable at <c>/metrics</c>), log lines that carry the
 /// trace and span ids, and health endpoints: <c>/health/live</c> (the process answers; never the broker or database)
-/// and <c>/health/ready</c> (broker and catalog reachable).
+/// and <c>/health/ready</c> (every check tagged <see cref="ReadyTag"/>: the bus, the catalog).
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -60,8 +58,7 @@ public static class ServiceDefaultsExtensions
             telemetry.UseOtlpExporter();
 
         builder.Services.AddHealthChecks()
-            .AddCheck("process", () => HealthCheckResult.Healthy(), [LiveTag])
-            .AddCheck<CatalogHealthCheck>("catalog", tags: [ReadyTag]);
+            .AddCheck("process", () => HealthCheckResult.Healthy(), [LiveTag]);
         return builder;
     }
 
@@ -87,25 +84,6 @@ public static class ServiceDefaultsExtensions
 
     private static bool IsInfrastructure(PathString path) =>
         path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics");
-}
-
-/// <summary>Ready only when the catalog database answers.</summary>
-internal sealed class CatalogHealthCheck(CatalogDbContextFactory contexts) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await using var db = contexts.CreateDbContext();
-            return await db.Database.CanConnectAsync(cancellationToken)
-                ? HealthCheckResult.Healthy(contexts.Connection.Describe())
-                : HealthCheckResult.Unhealthy($"{contexts.Connection.Describe()} does not answer");
-        }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
-        {
-            return HealthCheckResult.Unhealthy($"{contexts.Connection.Describe()}: {e.Message}");
-        }
-    }
 }
 
 /// <summary>A small JSON body saying which check failed and why, for an operator reading a probe failure.</summary>

@@ -1,7 +1,7 @@
 using HvMirror.Archive;
 using HvMirror.Catalog;
 using HvMirror.Cli.Commands;
-using HvMirror.Cli.Mirroring;
+using HvMirror.Node;
 using HvMirror.Ingestion;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
@@ -28,7 +28,7 @@ public sealed class EmbeddedMirrorTests : IAsyncLifetime
         var contexts = new CatalogDbContextFactory(CatalogConnection.ForSqliteFile(_primaryArchive.DefaultSqliteCatalog));
         await CatalogMigrator.MigrateAsync(contexts);
         _primary = new ArchiveIngester(_primaryArchive, new FileRegistry(contexts, IngestionClock.System), DataSources.Helioviewer);
-        _primaryServer = ServeCommand.Build(_primaryArchive, null, "http://127.0.0.1:0", null, LogLevel.Warning);
+        _primaryServer = ServeCommand.Build(_primaryArchive, CatalogConnection.ForSqliteFile(_primaryArchive.DefaultSqliteCatalog), "http://127.0.0.1:0", null, LogLevel.Warning);
         await _primaryServer.StartAsync();
         _hapi = new Uri(_primaryServer.Urls.First() + "/hapi");
     }
@@ -126,10 +126,10 @@ public sealed class EmbeddedMirrorTests : IAsyncLifetime
 
     private MirrorSettings Settings() => new(
         "primary", _hapi, ["*"], _mirrorArchive, CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog), TimeSpan.FromSeconds(30),
-        MoreConfiguration: new Dictionary<string, string?>
+        Fetcher: fetcher =>
         {
-            ["HvMirror:Fetcher:Attempts"] = "2",
-            ["HvMirror:Fetcher:RetryDelay"] = "00:00:00.050",
+            fetcher.Attempts = 2;
+            fetcher.RetryDelay = TimeSpan.FromMilliseconds(50);
         });
 
     private CatalogDbContextFactory MirrorCatalog() => new(CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog));

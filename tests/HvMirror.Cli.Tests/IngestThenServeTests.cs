@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using HvMirror.Archive;
+using HvMirror.Catalog;
 using HvMirror.Cli.Commands;
 using Microsoft.AspNetCore.Builder;
 
@@ -22,7 +23,7 @@ public sealed class IngestThenServeTests : IAsyncLifetime
         var archive = new ArchiveLocation(Path.Combine(_root, "archive"));
         Assert.Equal(ExitCodes.Success, await IngestCommand.RunAsync([drop], archive.Root, null, 1, TextWriter.Null, default));
 
-        _app = ServeCommand.Build(archive, catalog: null, urls: "http://127.0.0.1:0", publicUrl: null);
+        _app = ServeCommand.Build(archive, CatalogConnection.ForSqliteFile(archive.DefaultSqliteCatalog), urls: "http://127.0.0.1:0", publicUrl: null);
         await _app.StartAsync();
         var address = _app.Urls.Single();
         _http = new HttpClient { BaseAddress = new Uri(address) };

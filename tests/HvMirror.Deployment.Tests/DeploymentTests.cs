@@ -26,7 +26,7 @@ public sealed class DeploymentTests
 
     /// <summary>The queue the fetcher really consumes: its consumer definition's endpoint name, kebab-case as the bus names it.</summary>
     private static string FetcherQueue() =>
-        ((IConsumerDefinition)new FileNeededConsumerDefinition(Options.Create(new HvMirrorOptions()))).GetEndpointName(KebabCaseEndpointNameFormatter.Instance);
+        ((IConsumerDefinition)new FileNeededConsumerDefinition(Options.Create(new FetcherOptions()))).GetEndpointName(KebabCaseEndpointNameFormatter.Instance);
 
     [Fact]
     public void The_fetcher_consumes_file_needed_as_the_formatter_names_FileNeededConsumer()

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using HvMirror.Archive;
 using HvMirror.Catalog;
-using HvMirror.Comparer;
 using HvMirror.Contracts;
 using HvMirror.Fetcher;
-using HvMirror.HapiServer;
 using HvMirror.Ingestion;
+using HvMirror.Node;
 using HvMirror.Poller;
 using HvMirror.ServiceDefaults;
+using HvMirror.Upstreams;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -45,6 +45,11 @@ public sealed class NodeSpec
     /// <summary>Upstreams (name, HAPI base URL ending in /hapi).</summary>
     public List<(string Name, string Url)> Upstreams { get; init; } = [];
 
+    /// <summary>The roles this node runs, as <see cref="HvMirrorNode.AddHvMirrorNode"/> takes them.</summary>
+    public NodeRoles Roles =>
+        (Hapi ? NodeRoles.HapiServer : NodeRoles.None) | (Poller ? NodeRoles.Poller : NodeRoles.None)
+        | (Comparer ? NodeRoles.Comparer : NodeRoles.None) | (Fetcher ? NodeRoles.Fetcher : NodeRoles.None);
+
     /// <summary>Extra configuration (e.g. <c>HvMirror:Fetcher:Attempts</c>).</summary>
     public Dictionary<string, string?> Settings { get; init; } = [];
 
@@ -57,7 +62,7 @@ public sealed class NodeSpec
 
 /// <summary>
 /// One HvMirror node inside the test process: a real <see cref="WebApplication"/> on a loopback Kestrel port (so the
-/// fetchers of other nodes download from it by URL), with the same registrations the thin hosts make.
+/// fetchers of other nodes download from it by URL), composed by <see cref="HvMirrorNode.AddHvMirrorNode"/> as the thin hosts are.
 /// </summary>
 public sealed class TestNode : IAsyncDisposable
 {
@@ -129,33 +134,23 @@ public sealed class TestNode : IAsyncDisposable
         services.AddSingleton<IngestedLog>();
         services.AddSingleton<ConsumedLog>();
         services.AddSingleton<DownloadCounter>();
-        // The same registrations as services/HvMirror.{Poller,Comparer,Fetcher,Server}/Program.cs.
-        services.AddHvMirrorCatalog(builder.Configuration);
-        if (spec.Hapi) services.AddHapiServer(builder.Configuration);
-        if (spec.Fetcher)
+        builder.AddHvMirrorNode(spec.Roles, node =>
         {
-            services.AddFetcherServices();
+            node.PollInBackground = spec.BackgroundPoller;
+            if (spec.RabbitMq is not null) node.AddConsumers = bus => bus.AddConsumer<FileIngestedRecorder>();
+        });
+        // Tests need a primary's ingester and count the fetcher's downloads.
+        services.AddIngestion();
+        if (spec.Fetcher)
             services.AddHttpClient(FileDownloader.HttpClientName)
                 .AddHttpMessageHandler(sp => new CountingHandler(sp.GetRequiredService<DownloadCounter>()));
-        }
-        if (spec.RabbitMq is not null)
-        {
-            services.AddHvMirrorBus(builder.Configuration, bus =>
-            {
-                if (spec.Comparer) bus.AddComparer();
-                if (spec.Fetcher) bus.AddFetcher();
-                bus.AddConsumer<FileIngestedRecorder>();
-            });
-        }
-        // After the bus: hosted services start in order, and the poller must not publish before the bus has started.
-        if (spec.Poller) services.AddPoller(background: spec.BackgroundPoller);
 
         var app = builder.Build();
         if (spec.RabbitMq is not null)
             app.Services.GetRequiredService<IBus>().ConnectConsumeObserver(app.Services.GetRequiredService<ConsumedLog>());
         spec.Faults?.Install(app);
         app.MapDefaultEndpoints();
-        if (spec.Hapi) app.MapHapi();
+        app.MapHvMirrorNode();
         await app.StartAsync();
         return new TestNode(spec, app);
     }
@@ -165,7 +160,7 @@ public sealed class TestNode : IAsyncDisposable
     {
         var poller = Services.GetRequiredService<UpstreamPoller>();
         var results = new List<DatasetPollResult>();
-        foreach (var upstream in Services.GetRequiredService<IOptions<HvMirrorOptions>>().Value.Upstreams)
+        foreach (var upstream in Services.GetRequiredService<IOptions<UpstreamsOptions>>().Value.Upstreams)
             results.AddRange(await poller.PollAsync(upstream, CancellationToken.None));
         return results;
     }

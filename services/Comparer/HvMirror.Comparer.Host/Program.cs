@@ -1,18 +1,4 @@
-using HvMirror.Comparer;
-using HvMirror.ServiceDefaults;
+using HvMirror.Node;
 
-// The comparer: batches of FileAnnounced (queue file-announced) against this node's catalog; FileNeeded for what is missing.
-var builder = WebApplication.CreateBuilder(args);
-if (MessagingExtensions.RefuseEmbedded(builder.Configuration, "comparer") is { } problem)
-{
-    Console.Error.WriteLine(problem);
-    return 2;
-}
-builder.AddServiceDefaults("hvmirror-comparer");
-builder.Services.AddHvMirrorCatalog(builder.Configuration);
-builder.Services.AddHvMirrorBus(builder.Configuration, bus => bus.AddComparer());
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.Run();
-return 0;
+// The comparer host of distributed mode: batches of FileAnnounced (queue file-announced) against this node's catalog; FileNeeded for what is missing.
+return await HvMirrorNode.RunHostAsync(args, "hvmirror-comparer", NodeRoles.Comparer);

@@ -70,7 +70,7 @@ public sealed class FileAnnouncedConsumer(CatalogDbContextFactory contexts, ILog
                 compare?.Dispose();
                 Activity.Current = batchActivity;
             }
-            HvMirrorTelemetry.FilesNeeded.Add(1, new KeyValuePair<string, object?>("upstream", record.Upstream),
+            ComparerMetrics.FilesNeeded.Add(1, new KeyValuePair<string, object?>("upstream", record.Upstream),
                 new KeyValuePair<string, object?>("dataset", record.Dataset), new KeyValuePair<string, object?>("reason", reason.ToString()));
         }
 

@@ -1,19 +1,28 @@
 using System.Net;
 using HvMirror.Ingestion;
+using HvMirror.Upstreams;
 using MassTransit;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace HvMirror.Fetcher;
 
 public static class FetcherRole
 {
-    /// <summary>The fetcher's services: downloads over a pooled, decompressing HttpClient into the archive's staging folder.</summary>
-    public static IServiceCollection AddFetcherServices(this IServiceCollection services)
+    /// <summary>
+    /// The fetcher's services (options from <c>HvMirror:Fetcher</c> and <c>HvMirror:Upstreams</c>, checked at start):
+    /// downloads over a pooled HttpClient into the archive's staging folder, and the ingester that places them.
+    /// </summary>
+    public static IServiceCollection AddFetcherServices(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<FetcherOptions>().Bind(configuration.GetSection(FetcherOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FetcherOptions>, FetcherOptionsValidator>());
+        services.AddUpstreams(configuration);
+        services.AddIngestion();
         services.TryAddSingleton<UpstreamDirectory>();
         services.TryAddSingleton<FetchGate>();
-        services.TryAddSingleton<FileStager>();
         services.TryAddSingleton<FileDownloader>();
         services.AddHttpClient(FileDownloader.HttpClientName, http =>
             {

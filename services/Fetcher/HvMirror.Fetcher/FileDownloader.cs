@@ -1,18 +1,17 @@
 using System.Net;
 using HvMirror.Ingestion;
-using HvMirror.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace HvMirror.Fetcher;
 
 /// <summary>Streams a file from an upstream into the staging folder, hashing it on the way; sorts failures into transient and permanent.</summary>
-public sealed class FileDownloader(IHttpClientFactory httpClients, FileStager stager, IOptions<HvMirrorOptions> options)
+public sealed class FileDownloader(IHttpClientFactory httpClients, FileStager stager, IOptions<FetcherOptions> options)
 {
     public const string HttpClientName = "hvmirror-files";
 
     public async Task<StagedFile> DownloadAsync(Uri url, CancellationToken cancellationToken)
     {
-        var fetcher = options.Value.Fetcher;
+        var fetcher = options.Value;
         var maxBytes = fetcher.MaxFileBytes > 0 ? fetcher.MaxFileBytes : long.MaxValue;
         var http = httpClients.CreateClient(HttpClientName);
         HttpResponseMessage response;

@@ -37,7 +37,7 @@ public sealed class FileNeededConsumer(
         catch (Exception e) when (e is TransientFetchException or PermanentFetchException)
         {
             tags.Add("kind", e is PermanentFetchException ? "permanent" : "transient");
-            HvMirrorTelemetry.FilesFailed.Add(1, tags);
+            FetcherMetrics.FilesFailed.Add(1, tags);
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             throw;
         }
@@ -58,7 +58,7 @@ public sealed class FileNeededConsumer(
 
         var clock = Stopwatch.StartNew();
         using var staged = await downloader.DownloadAsync(needed.Url, context.CancellationToken);
-        HvMirrorTelemetry.BytesFetched.Add(staged.Size, tags);
+        FetcherMetrics.BytesFetched.Add(staged.Size, tags);
         if (staged.Checksum != expected)
             throw new TransientFetchException(
                 $"checksum mismatch for {needed.Name}: the upstream says {expected}, the {staged.Size:N0} bytes downloaded hash to {staged.Checksum}");
@@ -71,10 +71,10 @@ public sealed class FileNeededConsumer(
         if (registration.Outcome == RegistrationOutcome.Unchanged)
             return;
         var file = registration.File;
-        HvMirrorTelemetry.DownloadDuration.Record(clock.Elapsed.TotalSeconds, tags);
-        HvMirrorTelemetry.MirrorLag.Record((file.IngestedAt - needed.UpstreamIngestedAt).TotalSeconds, tags);
+        FetcherMetrics.DownloadDuration.Record(clock.Elapsed.TotalSeconds, tags);
+        FetcherMetrics.MirrorLag.Record((file.IngestedAt - needed.UpstreamIngestedAt).TotalSeconds, tags);
         tags.Add("reason", needed.Reason.ToString());
-        HvMirrorTelemetry.FilesIngested.Add(1, tags);
+        FetcherMetrics.FilesIngested.Add(1, tags);
         activity?.SetTag("hvmirror.archive_path", file.ArchivePath);
         await context.Publish(new FileIngested(needed.Upstream, file.Dataset, file.Name, file.Checksum, file.ArchivePath, file.Size,
             file.IngestedAt, needed.UpstreamIngestedAt, needed.Reason), context.CancellationToken);

@@ -1,4 +1,3 @@
-using HvMirror.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -13,11 +12,11 @@ public sealed class FileNeededConsumerDefinition : ConsumerDefinition<FileNeeded
 {
     private readonly FetcherOptions _options;
 
-    public FileNeededConsumerDefinition(IOptions<HvMirrorOptions> options)
+    public FileNeededConsumerDefinition(IOptions<FetcherOptions> options)
     {
-        _options = options.Value.Fetcher;
-        ConcurrentMessageLimit = Math.Max(1, _options.ConcurrentDownloads);
-        Endpoint(e => e.PrefetchCount = Math.Max(1, _options.ConcurrentDownloads));
+        _options = options.Value;
+        ConcurrentMessageLimit = _options.ConcurrentDownloads;
+        Endpoint(e => e.PrefetchCount = _options.ConcurrentDownloads);
     }
 
     protected override void ConfigureConsumer(
@@ -25,7 +24,7 @@ public sealed class FileNeededConsumerDefinition : ConsumerDefinition<FileNeeded
     {
         endpointConfigurator.UseMessageRetry(retry =>
         {
-            retry.Exponential(Math.Max(0, _options.Attempts - 1), _options.RetryDelay, _options.RetryDelay * 30, _options.RetryDelay);
+            retry.Exponential(_options.Attempts - 1, _options.RetryDelay, _options.RetryDelay * 30, _options.RetryDelay);
             retry.Ignore<PermanentFetchException>();
         });
     }

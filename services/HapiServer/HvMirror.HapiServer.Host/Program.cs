@@ -1,14 +1,7 @@
-using HvMirror.HapiServer;
-using HvMirror.ServiceDefaults;
+using HvMirror.Node;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults("hvmirror-server");
-builder.Services.AddHapiServer(builder.Configuration);
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.MapHapi();
-app.Run();
+// The HAPI server host: this node's catalog as HAPI 3.3 (/hapi) and its files (/jp2), so other mirrors can chain from it.
+return await HvMirrorNode.RunHostAsync(args, "hvmirror-server", NodeRoles.HapiServer);
 
 /// <summary>Visible to WebApplicationFactory in the functional tests.</summary>
 public partial class Program;

@@ -484,9 +484,8 @@ public sealed class HapiEndpoints(
 
     private string BaseUrl(HttpRequest request)
     {
-        var configured = options.Value.PublicUrl;
-        if (!string.IsNullOrWhiteSpace(configured))
-            return configured.Trim().TrimEnd('/');
+        if (options.Value.PublicUrl is { } configured)
+            return configured.GetLeftPart(UriPartial.Path).TrimEnd('/');
         return $"{request.Scheme}://{request.Host}{request.PathBase}";
     }
 

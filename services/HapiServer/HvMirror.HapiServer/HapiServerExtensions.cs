@@ -18,15 +18,13 @@ namespace HvMirror.HapiServer;
 public static class HapiServerExtensions
 {
     /// <summary>
-    /// Registers the HAPI server role: options from <c>HvMirror</c> (<c>Archive</c>, <c>PublicUrl</c>, <c>Hapi:*</c>), the
-    /// catalog from <c>ConnectionStrings:Catalog</c> (PostgreSQL <c>Host=…</c> or a SQLite path; default
-    /// <c>&lt;archive&gt;/.hvmirror/catalog.db</c>), catalog migration before the host starts, and gzip for <c>/hapi</c> responses.
+    /// Registers the HAPI server role: options from <c>HvMirror</c> (<c>PublicUrl</c>, <c>Hapi:*</c>), the node's archive and
+    /// catalog (<see cref="CatalogServiceCollectionExtensions.AddCatalog"/>), and gzip for <c>/hapi</c> responses.
     /// </summary>
     public static IServiceCollection AddHapiServer(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<HapiServerOptions>()
-            .Bind(configuration.GetSection(HapiServerOptions.Section))
-            .PostConfigure(o => o.Archive = Path.GetFullPath(string.IsNullOrWhiteSpace(o.Archive) ? "archive" : o.Archive));
+        services.AddOptions<HapiServerOptions>().Bind(configuration.GetSection(HapiServerOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HapiServerOptions>, HapiServerOptionsValidator>());
         services.AddCatalog(configuration);
         services.TryAddSingleton<HapiDatasets>();
         services.TryAddSingleton<HapiEndpoints>();

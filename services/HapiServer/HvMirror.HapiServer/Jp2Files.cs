@@ -3,7 +3,6 @@ using HvMirror.Catalog;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace HvMirror.HapiServer;
@@ -13,7 +12,7 @@ namespace HvMirror.HapiServer;
 /// (the catalog checksum when the path is a registered file of the same length, else length and mtime),
 /// If-None-Match/If-Modified-Since (304). Only safe relative paths under the archive root are served.
 /// </summary>
-public sealed class Jp2Files(CatalogDbContextFactory contexts, IOptions<HapiServerOptions> options, ILogger<Jp2Files> logger)
+public sealed class Jp2Files(CatalogDbContextFactory contexts, ArchiveLocation archive, ILogger<Jp2Files> logger)
 {
     public const string ContentType = "image/jp2";
 
@@ -37,7 +36,7 @@ public sealed class Jp2Files(CatalogDbContextFactory contexts, IOptions<HapiServ
         if (!relative.EndsWith(".jp2", StringComparison.OrdinalIgnoreCase))
             return NotFound();
 
-        var root = Path.GetFullPath(options.Value.Archive);
+        var root = archive.Root;
         var full = Path.GetFullPath(Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar)));
         if (!full.StartsWith(Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             return NotFound();

@@ -1,4 +1,4 @@
-using HvMirror.ServiceDefaults;
+using HvMirror.Upstreams;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace HvMirror.Poller;
 
 /// <summary>Polls every configured upstream on its own interval until the host stops.</summary>
-public sealed class PollerService(UpstreamPoller poller, IOptions<HvMirrorOptions> options, TimeProvider time, ILogger<PollerService> logger)
+public sealed class PollerService(UpstreamPoller poller, IOptions<UpstreamsOptions> options, TimeProvider time, ILogger<PollerService> logger)
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)

@@ -4,6 +4,7 @@ using HvMirror.Catalog;
 using HvMirror.Contracts;
 using HvMirror.HapiClient;
 using HvMirror.ServiceDefaults;
+using HvMirror.Upstreams;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,7 @@ public sealed class UpstreamPoller(
     DataSources sources,
     IHttpClientFactory httpClients,
     TimeProvider time,
-    IOptions<HvMirrorOptions> options,
+    IOptions<PollerOptions> options,
     ILogger<UpstreamPoller> logger)
 {
     public const string HttpClientName = "hvmirror-hapi";
@@ -32,7 +33,7 @@ public sealed class UpstreamPoller(
 
     public async Task<IReadOnlyList<DatasetPollResult>> PollAsync(UpstreamOptions upstream, CancellationToken cancellationToken)
     {
-        using var client = new UpstreamClient(upstream.Name, CreateHttpClient(upstream), new UpstreamClientOptions { ChunkLength = options.Value.Poller.Chunk });
+        using var client = new UpstreamClient(upstream.Name, CreateHttpClient(upstream), new UpstreamClientOptions { ChunkLength = options.Value.Chunk });
         HapiCatalog catalog;
         try
         {
@@ -75,7 +76,7 @@ public sealed class UpstreamPoller(
         try
         {
             var info = await client.GetInfoAsync(dataset, cancellationToken);
-            var from = cursor is { } c ? c - options.Value.Poller.Overlap : options.Value.Poller.BackfillFrom ?? info.StartDate;
+            var from = cursor is { } c ? c - options.Value.Overlap : options.Value.BackfillFrom ?? info.StartDate;
             var to = time.GetUtcNow().UtcDateTime;
             await foreach (var record in client.ReadAsync(info, from, to, cancellationToken))
             {
@@ -121,9 +122,9 @@ public sealed class UpstreamPoller(
         // Late records found in the overlap lie before the cursor: it never moves back.
         var last = cursor is { } current && current > batch[^1].UpstreamIngestedAt ? current : batch[^1].UpstreamIngestedAt;
         await cursors.AdvanceAsync(upstream, dataset, last, cancellationToken);
-        recent.Remember(batch.Select(a => (a.Name, a.Checksum, a.UpstreamIngestedAt)), last - options.Value.Poller.Overlap);
-        HvMirrorTelemetry.RecordCursor(upstream, dataset, last);
-        HvMirrorTelemetry.FilesAnnounced.Add(batch.Count,
+        recent.Remember(batch.Select(a => (a.Name, a.Checksum, a.UpstreamIngestedAt)), last - options.Value.Overlap);
+        PollerMetrics.RecordCursor(upstream, dataset, last);
+        PollerMetrics.FilesAnnounced.Add(batch.Count,
             new KeyValuePair<string, object?>("upstream", upstream), new KeyValuePair<string, object?>("dataset", dataset));
         var count = announced + batch.Count;
         batch.Clear();
@@ -174,8 +175,8 @@ public sealed class UpstreamPoller(
     private HttpClient CreateHttpClient(UpstreamOptions upstream)
     {
         var http = httpClients.CreateClient(HttpClientName);
-        var url = upstream.Url.EndsWith('/') ? upstream.Url : upstream.Url + "/";
-        http.BaseAddress = new Uri(url);
+        var url = upstream.BaseUrl.ToString();
+        http.BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/");
         return http;
     }
 }

@@ -12,7 +12,7 @@ internal static class CommonOptions
     public static Option<string> Archive() => new("--archive")
     {
         Description = "Archive root folder (Helioviewer layout: <nickname>/<yyyy>/<MM>/<dd>/<measurement>/<file>).",
-        DefaultValueFactory = _ => "./archive",
+        DefaultValueFactory = _ => ArchiveLocation.DefaultRoot,
     };
 
     public static Option<string?> Catalog() => new("--catalog")
@@ -27,18 +27,13 @@ internal static class CommonOptions
         Required = true,
     };
 
-    public static CatalogConnection ResolveCatalog(string? catalog, ArchiveLocation archive) =>
-        string.IsNullOrWhiteSpace(catalog)
-            ? CatalogConnection.ForSqliteFile(archive.DefaultSqliteCatalog)
-            : CatalogConnection.Parse(catalog);
-
-    /// <summary><see cref="ResolveCatalog"/>, saying on <paramref name="errors"/> what is wrong with the setting.</summary>
+    /// <summary><see cref="CatalogConnection.ResolveOrDefault"/>, saying on <paramref name="errors"/> what is wrong with the setting.</summary>
     public static bool TryResolveCatalog(
         string? catalog, ArchiveLocation archive, TextWriter errors, [NotNullWhen(true)] out CatalogConnection? connection)
     {
         try
         {
-            connection = ResolveCatalog(catalog, archive);
+            connection = CatalogConnection.ResolveOrDefault(catalog, archive);
             return true;
         }
         catch (ArgumentException e)
@@ -58,7 +53,7 @@ internal static class CommonOptions
         return false;
     }
 
-    /// <summary>A comma-separated option value (dataset names or patterns) as a list.</summary>
-    public static string[] ListOf(string value) =>
-        value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    /// <summary>A comma-separated option value (dataset names or patterns; urls take ';') as a list.</summary>
+    public static string[] ListOf(string value, char separator = ',') =>
+        value.Split(separator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

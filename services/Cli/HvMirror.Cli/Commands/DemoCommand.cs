@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using HvMirror.Archive;
 using HvMirror.Catalog;
-using HvMirror.Cli.Mirroring;
+using HvMirror.Node;
 using HvMirror.Ingestion;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
@@ -51,7 +51,7 @@ internal static class DemoCommand
         var sample = SampleFiles.Generate(DataSources.Helioviewer, SampleFiles.DefaultDatasets, files, start, TimeSpan.FromSeconds(12), size).ToList();
         await IngestAsync(ingester, primaryArchive, sample, cancellationToken);
 
-        await using var primary = ServeCommand.Build(primaryArchive, primaryCatalog.ConnectionString, "http://127.0.0.1:0", publicUrl: null, LogLevel.Warning);
+        await using var primary = ServeCommand.Build(primaryArchive, primaryCatalog, "http://127.0.0.1:0", publicUrl: null, LogLevel.Warning);
         await primary.StartAsync(cancellationToken);
         var hapi = new Uri(primary.Urls.First() + "/hapi");
         output.WriteLine($"   serving it over HAPI 3.3 at {hapi} (try {hapi}/catalog)");

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using HvMirror.Archive;
 using HvMirror.Catalog;
-using HvMirror.Cli.Mirroring;
+using HvMirror.Node;
 
 namespace HvMirror.Cli.Commands;
 
@@ -28,7 +28,7 @@ internal static class MirrorCommand
         };
         var parallelOption = new Option<int>("--parallel") { Description = "Downloads at once.", DefaultValueFactory = _ => 4 };
         var urlsOption = new Option<string?>("--urls") { Description = "Also serve this node's HAPI catalog and files here (so mirrors can chain from it)." };
-        var publicUrlOption = new Option<string?>("--public-url") { Description = "The base URL other mirrors reach this node by." };
+        var publicUrlOption = new Option<Uri?>("--public-url") { Description = "The base URL other mirrors reach this node by." };
         var archiveOption = CommonOptions.Archive();
         var catalogOption = CommonOptions.Catalog();
         var command = new Command("mirror", """
@@ -51,8 +51,10 @@ internal static class MirrorCommand
                 parse.GetValue(nameOption) ?? from.Host,
                 from,
                 CommonOptions.ListOf(parse.GetValue(datasetsOption)!),
-                archive, catalog, parse.GetValue(intervalOption), parse.GetValue(urlsOption), parse.GetValue(publicUrlOption),
-                Math.Max(1, parse.GetValue(parallelOption)));
+                archive, catalog, parse.GetValue(intervalOption),
+                parse.GetValue(urlsOption) is { } urls ? CommonOptions.ListOf(urls, ';') : null,
+                parse.GetValue(publicUrlOption),
+                Fetcher: fetcher => fetcher.ConcurrentDownloads = Math.Max(1, parse.GetValue(parallelOption)));
             return parse.GetValue(onceOption)
                 ? await RunOnceAsync(settings, Console.Out, cancellationToken)
                 : await RunContinuouslyAsync(settings, cancellationToken);

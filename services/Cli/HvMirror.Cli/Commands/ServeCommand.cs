@@ -3,7 +3,9 @@ using HvMirror.Archive;
 using HvMirror.HapiServer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
+using HvMirror.Catalog;
+using HvMirror.Node;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -23,7 +25,7 @@ internal static class ServeCommand
             Description = "Where to listen, e.g. http://0.0.0.0:8080 (several separated by ';').",
             DefaultValueFactory = _ => DefaultUrls,
         };
-        var publicUrlOption = new Option<string?>("--public-url")
+        var publicUrlOption = new Option<Uri?>("--public-url")
         {
             Description = "The base URL mirrors reach this node by (behind a proxy, e.g. https://hv.example.org); " +
                           "record urls are <public-url>/jp2/<archive path>. Default: the host each request came to.",
@@ -38,8 +40,7 @@ internal static class ServeCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var archive = new ArchiveLocation(parse.GetValue(archiveOption)!);
-            var catalog = parse.GetValue(catalogOption);
-            if (!CommonOptions.TryResolveCatalog(catalog, archive, Console.Error, out _)) return ExitCodes.Failed;
+            if (!CommonOptions.TryResolveCatalog(parse.GetValue(catalogOption), archive, Console.Error, out var catalog)) return ExitCodes.Failed;
 
             var app = Build(archive, catalog, parse.GetValue(urlsOption)!, parse.GetValue(publicUrlOption));
             try
@@ -59,22 +60,19 @@ internal static class ServeCommand
     }
 
     public static WebApplication Build(
-        ArchiveLocation archive, string? catalog, string urls, string? publicUrl, LogLevel logLevel = LogLevel.Information)
+        ArchiveLocation archive, CatalogConnection catalog, string urls, Uri? publicUrl, LogLevel logLevel = LogLevel.Information)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(logLevel);
         // One line per request is noise for an archive that serves thousands of files a minute.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.WebHost.UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["HvMirror:Archive"] = archive.Root,
-            ["HvMirror:PublicUrl"] = publicUrl,
-            ["ConnectionStrings:Catalog"] = CommonOptions.ResolveCatalog(catalog, archive).ConnectionString,
-        });
-        builder.Services.AddHapiServer(builder.Configuration);
+        builder.WebHost.UseUrls(CommonOptions.ListOf(urls, ';'));
+        builder.Services.AddSingleton(archive);
+        builder.Services.AddSingleton(new CatalogDbContextFactory(catalog));
+        if (publicUrl is not null) builder.Services.Configure<HapiServerOptions>(options => options.PublicUrl = publicUrl);
+        builder.AddHvMirrorNode(NodeRoles.HapiServer);
         var app = builder.Build();
-        app.MapHapi();
+        app.MapHvMirrorNode();
         return app;
     }
 }

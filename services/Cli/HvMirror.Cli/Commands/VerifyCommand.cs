@@ -1,7 +1,7 @@
 using System.CommandLine;
 using HvMirror.Archive;
 using HvMirror.Catalog;
-using HvMirror.Cli.Verification;
+using HvMirror.Audit;
 using HvMirror.HapiClient;
 
 namespace HvMirror.Cli.Commands;

@@ -2,13 +2,13 @@ using HvMirror.Archive;
 using HvMirror.Catalog;
 using HvMirror.HapiClient;
 using HvMirror.Ingestion;
-using HvMirror.Poller;
+using HvMirror.Upstreams;
 using Microsoft.EntityFrameworkCore;
 
-namespace HvMirror.Cli.Verification;
+namespace HvMirror.Audit;
 
 /// <summary>What one dataset's verification found.</summary>
-internal sealed record DatasetVerification(string Dataset, long Upstream, long InSync, IReadOnlyList<string> Problems, string? Error = null)
+public sealed record DatasetVerification(string Dataset, long Upstream, long InSync, IReadOnlyList<string> Problems, string? Error = null)
 {
     public bool Clean => Problems.Count == 0 && Error is null;
 }
@@ -18,7 +18,7 @@ internal sealed record DatasetVerification(string Dataset, long Upstream, long I
 /// here, held with another checksum, or (deep) missing or different on disk is a problem to report. Streams the
 /// upstream's records and looks them up in batches, so a dataset of millions of files needs no more memory than one.
 /// </summary>
-internal sealed class ArchiveVerifier(UpstreamClient upstream, CatalogDbContextFactory contexts, ArchiveLocation archive, bool deep)
+public sealed class ArchiveVerifier(UpstreamClient upstream, CatalogDbContextFactory contexts, ArchiveLocation archive, bool deep)
 {
     private const int LookupBatch = 1000;
 

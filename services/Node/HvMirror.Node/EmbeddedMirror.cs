@@ -1,36 +1,34 @@
 using System.Diagnostics;
 using HvMirror.Archive;
 using HvMirror.Catalog;
-using HvMirror.Comparer;
 using HvMirror.Fetcher;
 using HvMirror.HapiServer;
 using HvMirror.Poller;
-using HvMirror.ServiceDefaults;
+using HvMirror.Upstreams;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
-namespace HvMirror.Cli.Mirroring;
+namespace HvMirror.Node;
 
 /// <summary>What the embedded mirror is asked to do.</summary>
-internal sealed record MirrorSettings(
+public sealed record MirrorSettings(
     string UpstreamName,
     Uri UpstreamUrl,
     IReadOnlyList<string> Datasets,
     ArchiveLocation Archive,
     CatalogConnection Catalog,
     TimeSpan PollInterval,
-    string? Urls = null,
-    string? PublicUrl = null,
-    int ConcurrentDownloads = 4,
-    IReadOnlyDictionary<string, string?>? MoreConfiguration = null);
+    IReadOnlyList<string>? Urls = null,
+    Uri? PublicUrl = null,
+    Action<FetcherOptions>? Fetcher = null);
 
 /// <summary>The outcome of one <c>--once</c> sync.</summary>
-internal sealed record SyncSummary(
+public sealed record SyncSummary(
     long Announced, long New, long Changed, long BytesFetched, TimeSpan Elapsed,
     IReadOnlyList<DatasetPollResult> Polls, IReadOnlyDictionary<string, string> Failures)
 {
@@ -41,7 +39,7 @@ internal sealed record SyncSummary(
 /// Poller, comparer and fetcher in one process on MassTransit's in-memory transport (the embedded default), with this
 /// node's HAPI server too when <see cref="MirrorSettings.Urls"/> is given, so other mirrors can chain from it.
 /// </summary>
-internal sealed class EmbeddedMirror : IAsyncDisposable
+public sealed class EmbeddedMirror : IAsyncDisposable
 {
     private readonly IHost _host;
     private readonly MirrorSettings _settings;
@@ -59,33 +57,18 @@ internal sealed class EmbeddedMirror : IAsyncDisposable
 
     public static EmbeddedMirror Create(MirrorSettings settings, bool pollInBackground, LogLevel logLevel = LogLevel.Warning)
     {
-        var configuration = new Dictionary<string, string?>
-        {
-            ["HvMirror:Archive"] = settings.Archive.Root,
-            ["HvMirror:PublicUrl"] = settings.PublicUrl,
-            ["ConnectionStrings:Catalog"] = settings.Catalog.ConnectionString,
-            ["HvMirror:Upstreams:0:Name"] = settings.UpstreamName,
-            ["HvMirror:Upstreams:0:Url"] = settings.UpstreamUrl.ToString(),
-            ["HvMirror:Upstreams:0:PollInterval"] = settings.PollInterval.ToString(),
-            ["HvMirror:Fetcher:ConcurrentDownloads"] = settings.ConcurrentDownloads.ToString(),
-        };
-        for (var i = 0; i < settings.Datasets.Count; i++)
-            configuration[$"HvMirror:Upstreams:0:Datasets:{i}"] = settings.Datasets[i];
-        foreach (var (key, value) in settings.MoreConfiguration ?? new Dictionary<string, string?>())
-            configuration[key] = value;
-
         if (settings.Urls is null)
         {
             var builder = Host.CreateApplicationBuilder();
-            Configure(builder.Configuration, builder.Services, builder.Logging, configuration, pollInBackground, logLevel, serveHapi: false);
+            Configure(builder, settings, pollInBackground, logLevel, NodeRoles.Mirror);
             return new EmbeddedMirror(builder.Build(), settings);
         }
 
         var web = WebApplication.CreateSlimBuilder();
-        web.WebHost.UseUrls(settings.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        Configure(web.Configuration, web.Services, web.Logging, configuration, pollInBackground, logLevel, serveHapi: true);
+        web.WebHost.UseUrls([.. settings.Urls]);
+        Configure(web, settings, pollInBackground, logLevel, NodeRoles.Mirror | NodeRoles.HapiServer);
         var app = web.Build();
-        app.MapHapi();
+        app.MapHvMirrorNode();
         return new EmbeddedMirror(app, settings);
     }
 
@@ -102,7 +85,7 @@ internal sealed class EmbeddedMirror : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         var tracker = new SyncTracker();
         using var observer = new ObserverHandle(Services.GetRequiredService<IBus>().ConnectPublishObserver(tracker));
-        var upstream = Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HvMirrorOptions>>().Value.Upstreams[0];
+        var upstream = Services.GetRequiredService<IOptions<UpstreamsOptions>>().Value.Upstreams[0];
         var polls = await Services.GetRequiredService<UpstreamPoller>().PollAsync(upstream, cancellationToken);
         foreach (var failed in polls.Where(p => p.Error is not null))
             progress.WriteLine($"   poll of {failed.Upstream}/{failed.Dataset} stopped: {failed.Error}");
@@ -134,21 +117,22 @@ internal sealed class EmbeddedMirror : IAsyncDisposable
         else _host.Dispose();
     }
 
-    private static void Configure(
-        IConfigurationManager configuration, IServiceCollection services, ILoggingBuilder logging,
-        Dictionary<string, string?> values, bool pollInBackground, LogLevel logLevel, bool serveHapi)
+    private static void Configure(IHostApplicationBuilder builder, MirrorSettings settings, bool pollInBackground, LogLevel logLevel, NodeRoles roles)
     {
-        configuration.AddInMemoryCollection(values);
-        logging.SetMinimumLevel(logLevel);
-        services.AddHvMirrorCatalog(configuration);
-        services.AddHvMirrorBus(configuration, bus =>
-        {
-            bus.AddComparer();
-            bus.AddFetcher();
-        });
-        services.AddFetcherServices();
-        services.AddPoller(background: pollInBackground);
-        if (serveHapi) services.AddHapiServer(configuration);
+        builder.Logging.SetMinimumLevel(logLevel);
+        var services = builder.Services;
+        services.AddSingleton(settings.Archive);
+        services.AddSingleton(new CatalogDbContextFactory(settings.Catalog));
+        services.Configure<UpstreamsOptions>(options => options.Upstreams =
+        [
+            new UpstreamOptions
+            {
+                Name = settings.UpstreamName, Url = settings.UpstreamUrl, Datasets = [.. settings.Datasets], PollInterval = settings.PollInterval,
+            },
+        ]);
+        if (settings.Fetcher is { } fetcher) services.Configure(fetcher);
+        if (settings.PublicUrl is { } publicUrl) services.Configure<HapiServerOptions>(options => options.PublicUrl = publicUrl);
+        builder.AddHvMirrorNode(roles, node => node.PollInBackground = pollInBackground);
     }
 
     private sealed class ObserverHandle(ConnectHandle handle) : IDisposable

@@ -1,4 +1,4 @@
-namespace HvMirror.Poller;
+namespace HvMirror.Upstreams;
 
 /// <summary>Dataset patterns as operators write them: <c>AIA_171</c>, <c>AIA_*</c>, <c>*</c> (no patterns means all).</summary>
 public static class DatasetPattern

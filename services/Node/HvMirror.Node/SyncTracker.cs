@@ -4,13 +4,13 @@ using HvMirror.Contracts;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
-namespace HvMirror.Cli.Mirroring;
+namespace HvMirror.Node;
 
 /// <summary>
 /// Follows one sync in the embedded mode, from the messages it sees published: every announced file is outstanding
 /// until the catalog holds it with the announced checksum, or its fetch failed for good.
 /// </summary>
-internal sealed class SyncTracker : IPublishObserver
+public sealed class SyncTracker : IPublishObserver
 {
     private readonly ConcurrentDictionary<string, string> _outstanding = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _failures = new(StringComparer.Ordinal);

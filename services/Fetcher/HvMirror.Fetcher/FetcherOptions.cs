@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace HvMirror.Fetcher;
+
+/// <summary><c>HvMirror:Fetcher:*</c>, checked when the host starts.</summary>
+public sealed class FetcherOptions
+{
+    public const string Section = "HvMirror:Fetcher";
+
+    /// <summary>Downloads run at once in one fetcher process.</summary>
+    [Range(1, 1024)]
+    public int ConcurrentDownloads { get; set; } = 4;
+
+    /// <summary>Larger files are refused (Helioviewer jp2s are ~1 MB; 0 means no limit).</summary>
+    [Range(0, long.MaxValue)]
+    public long MaxFileBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Attempts of one download before the message goes to the error queue.</summary>
+    [Range(1, 100)]
+    public int Attempts { get; set; } = 5;
+
+    /// <summary>Delay before the first retry; later ones grow (×2, up to 30× this).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Give up a download when no byte arrives for this long.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+[OptionsValidator]
+public sealed partial class FetcherOptionsValidator : IValidateOptions<FetcherOptions>;

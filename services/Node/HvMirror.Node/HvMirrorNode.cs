@@ -1,0 +1,110 @@
+using HvMirror.Catalog;
+using HvMirror.Comparer;
+using HvMirror.Fetcher;
+using HvMirror.HapiServer;
+using HvMirror.Poller;
+using HvMirror.ServiceDefaults;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace HvMirror.Node;
+
+/// <summary>How a node is put together, besides which roles it runs.</summary>
+public sealed class NodeSetup
+{
+    /// <summary>
+    /// Poll on each upstream's interval (the poller's background service). Off: something else calls
+    /// <see cref="UpstreamPoller.PollAsync"/> (<c>hvmirror mirror --once</c>, tests).
+    /// </summary>
+    public bool PollInBackground { get; set; } = true;
+
+    /// <summary>More consumers on the node's bus (tests record what was published).</summary>
+    public Action<IBusRegistrationConfigurator>? AddConsumers { get; set; }
+}
+
+/// <summary>
+/// The one place HvMirror's roles are wired into a host. Order matters and is kept here: the catalog first (migrated
+/// before anything starts), then the roles' services, then the bus with the consumers of the roles that run, and the
+/// poller last, because hosted services start in order and its first poll must find the bus started.
+/// </summary>
+public static class HvMirrorNode
+{
+    /// <summary>
+    /// Why these roles cannot run in this configuration, or null. Some but not all of the mirror roles in one process
+    /// need RabbitMQ: alone, the in-memory bus would swallow messages no other role can receive (a poller would even move
+    /// its cursors past records nobody got).
+    /// </summary>
+    public static string? Refusal(NodeRoles roles, bool distributed)
+    {
+        var mirror = roles & NodeRoles.Mirror;
+        if (distributed || mirror is NodeRoles.None or NodeRoles.Mirror) return null;
+        return $"This host runs the {Describe(mirror)} role(s) without the others, so it needs the message broker: set " +
+               "ConnectionStrings__RabbitMq (amqp://user:pass@host:5672/vhost) and ConnectionStrings__Catalog (Host=…;Database=…). " +
+               "To run every role in one process without a broker, use `hvmirror mirror`.";
+    }
+
+    /// <summary>Registers the catalog, the given roles and, when a mirror role runs, the bus. Throws when <see cref="Refusal"/> says no.</summary>
+    public static TBuilder AddHvMirrorNode<TBuilder>(this TBuilder builder, NodeRoles roles, Action<NodeSetup>? configure = null)
+        where TBuilder : IHostApplicationBuilder
+    {
+        var setup = new NodeSetup();
+        configure?.Invoke(setup);
+        var configuration = builder.Configuration;
+        if (Refusal(roles, MessagingExtensions.IsDistributed(configuration)) is { } refusal)
+            throw new InvalidOperationException(refusal);
+
+        var services = builder.Services;
+        services.AddSingleton(new RunningRoles(roles));
+        services.AddCatalog(configuration);
+        services.AddHealthChecks().AddCheck<CatalogHealthCheck>("catalog", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        if (roles.HasFlag(NodeRoles.HapiServer)) services.AddHapiServer(configuration);
+        if (roles.HasFlag(NodeRoles.Fetcher)) services.AddFetcherServices(configuration);
+        if ((roles & NodeRoles.Mirror) != NodeRoles.None || setup.AddConsumers is not null)
+        {
+            services.AddHvMirrorBus(configuration, bus =>
+            {
+                if (roles.HasFlag(NodeRoles.Comparer)) bus.AddComparer();
+                if (roles.HasFlag(NodeRoles.Fetcher)) bus.AddFetcher();
+                setup.AddConsumers?.Invoke(bus);
+            });
+        }
+        if (roles.HasFlag(NodeRoles.Poller)) services.AddPoller(configuration, setup.PollInBackground);
+        return builder;
+    }
+
+    /// <summary>Maps the endpoints of the roles the node runs (the HAPI server's <c>/hapi</c> and <c>/jp2</c>).</summary>
+    public static WebApplication MapHvMirrorNode(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<RunningRoles>().Roles.HasFlag(NodeRoles.HapiServer)) app.MapHapi();
+        return app;
+    }
+
+    /// <summary>
+    /// A whole host of distributed mode: service defaults (telemetry, health, metrics), the roles, their endpoints.
+    /// Exit code 2, with the reason on stderr, when the configuration cannot run them.
+    /// </summary>
+    public static async Task<int> RunHostAsync(string[] args, string serviceName, NodeRoles roles)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (Refusal(roles, MessagingExtensions.IsDistributed(builder.Configuration)) is { } refusal)
+        {
+            await Console.Error.WriteLineAsync(refusal);
+            return 2;
+        }
+        builder.AddServiceDefaults(serviceName);
+        builder.AddHvMirrorNode(roles);
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapHvMirrorNode();
+        await app.RunAsync();
+        return 0;
+    }
+
+    private static string Describe(NodeRoles roles) =>
+        string.Join(", ", Enum.GetValues<NodeRoles>().Where(r => r is NodeRoles.Poller or NodeRoles.Comparer or NodeRoles.Fetcher && roles.HasFlag(r))
+            .Select(r => r.ToString().ToLowerInvariant()));
+
+    private sealed record RunningRoles(NodeRoles Roles);
+}
