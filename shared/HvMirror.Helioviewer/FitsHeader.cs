@@ -28,7 +28,8 @@ public sealed class FitsHeader
         XElement root;
         try
         {
-            root = XElement.Parse(xml);
+            // Helioviewer's JP2 writer ends the box with a C string's NUL, which glymur ignores and XML forbids.
+            root = XElement.Parse(xml.TrimEnd('\0', ' ', '\t', '\r', '\n'));
         }
         catch (XmlException e)
         {

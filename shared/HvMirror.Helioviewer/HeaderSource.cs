@@ -13,14 +13,10 @@ namespace HvMirror.Helioviewer;
 /// </summary>
 internal static class HeaderSource
 {
-    public static DataSource? Find(FitsHeader header, FileNameInfo name, Func<Stream> openJp2, DataSources sources, out string? problem)
+    public static DataSource? Find(FitsHeader header, DataSources sources, out string? problem)
     {
-        var instrument = header.Text("INSTRUME") ?? "";
-        if (instrument == "XRT")
-        {
-            // Hinode XRT: the two filter wheels are the source, as FitsHeaderSource reads them.
-            return FitsHeaderSource.Resolve(name, openJp2(), out problem);
-        }
+        if (header.Text("INSTRUME") == "XRT")
+            return FindXrt(header, sources, out problem);
         if (header.Text("TELESCOP") == "RHESSI")
             return FindRhessi(header, sources, out problem);
 
@@ -108,6 +104,33 @@ internal static class HeaderSource
         header.Number("WAVELNTH") is { } w && double.IsFinite(w)
             ? w == Math.Floor(w) ? ((long)w).ToString(CultureInfo.InvariantCulture) : w.ToString("R", CultureInfo.InvariantCulture)
             : "";
+
+    /// <summary>
+    /// Hinode XRT: the two filter wheels, EC_FW1_ and EC_FW2_, are the source's detector and measurement (sunpy's XRT
+    /// measurement "wheel1-wheel2"). Compared on letters and digits only, as <see cref="FitsHeaderSource"/> does
+    /// (FITS writes "G_band" where the table says "Gband"); that class cannot be used here because it parses the xml
+    /// box without first dropping the NUL Helioviewer's files end it with.
+    /// </summary>
+    private static DataSource? FindXrt(FitsHeader header, DataSources sources, out string? problem)
+    {
+        var wheel1 = header.Text("EC_FW1_")?.Trim();
+        var wheel2 = header.Text("EC_FW2_")?.Trim();
+        if (wheel1 is null || wheel2 is null)
+        {
+            problem = "its XRT header lacks the filter wheel keywords EC_FW1_ and EC_FW2_, so its source cannot be known";
+            return null;
+        }
+        var matches = sources.All
+            .Where(s => s.HoldsFiles && s.Instrument == "XRT" && LettersAndDigits(s.Detector) == LettersAndDigits(wheel1) && LettersAndDigits(s.Measurement) == LettersAndDigits(wheel2))
+            .ToList();
+        problem = matches.Count == 1
+            ? null
+            : $"its XRT header says filters EC_FW1_='{wheel1}', EC_FW2_='{wheel2}', which match {(matches.Count == 0 ? "no known XRT source" : $"{matches.Count} sources")}";
+        return matches.Count == 1 ? matches[0] : null;
+    }
+
+    private static string LettersAndDigits(string value) =>
+        new(value.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 
     /// <summary>
     /// RHESSI sources are a reconstruction method (the archive folder, from the <c>helioviewer</c> section) and an

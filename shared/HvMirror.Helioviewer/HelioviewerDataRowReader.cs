@@ -91,7 +91,7 @@ public static partial class HelioviewerDataRowReader
         if (!TryGeometry(header, out var geometry, out problem))
             return problem;
 
-        var source = HeaderSource.Find(header, name, Rewound, sources, out problem);
+        var source = HeaderSource.Find(header, sources, out problem);
         if (source is null)
             return problem;
         if (name.Source is not null && name.Source != source)
