@@ -23,6 +23,16 @@ public sealed class HelioviewerDatabase(string connectionString)
 
     private static readonly string ColumnList = string.Join(", ", HelioviewerDataRow.Columns.Select(Quote));
 
+    private static readonly HashSet<string> FloatColumns =
+    [
+        "scale", "refPixelX", "refPixelY", "DSUN_OBS", "SOLAR_R", "RADIUS", "CDELT1", "CDELT2",
+        "CRVAL1", "CRVAL2", "CRPIX1", "CRPIX2", "XCEN", "YCEN", "CROTA1",
+    ];
+
+    // The text protocol prints a FLOAT with 6 significant digits; as a DOUBLE it comes back as the exact float32 stored.
+    private static readonly string SelectList = string.Join(", ",
+        HelioviewerDataRow.Columns.Select(c => FloatColumns.Contains(c) ? $"CAST({Quote(c)} AS DOUBLE)" : Quote(c)));
+
     /// <summary>
     /// Inserts each row, or updates the row of the same <c>filename</c> (the UNIQUE key) in place, keeping its
     /// <c>id</c>: a reprocessed file's new header values replace the old ones, a replayed row changes nothing.
@@ -141,7 +151,7 @@ public sealed class HelioviewerDatabase(string connectionString)
         RunAsync<IReadOnlyList<StoredDataRow>>(async connection =>
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT `id`, {ColumnList} FROM `data` {where}";
+            command.CommandText = $"SELECT `id`, {SelectList} FROM `data` {where}";
             foreach (var (name, value) in parameters)
                 command.Parameters.AddWithValue(name, value);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -154,7 +164,7 @@ public sealed class HelioviewerDatabase(string connectionString)
     private static HelioviewerDataRow ReadRow(DbDataReader r)
     {
         // Columns from 1: id is 0. The nullable columns Helioviewer's ingestion always fills read as 0 when NULL.
-        float F(int i) => r.IsDBNull(i) ? 0f : r.GetFloat(i);
+        float F(int i) => r.IsDBNull(i) ? 0f : (float)r.GetDouble(i);
         int I(int i) => r.IsDBNull(i) ? 0 : Convert.ToInt32(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
         DateTime? D(int i) => r.IsDBNull(i) ? null : DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);
         return new HelioviewerDataRow(
