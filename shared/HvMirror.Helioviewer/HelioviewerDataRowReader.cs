@@ -321,7 +321,7 @@ public static partial class HelioviewerDataRowReader
     }
 
     /// <summary><c>getImageGroup</c> of <c>jp2.py</c>: the XRT "Any" filter groups a source 38–74 belongs to.</summary>
-    internal static (int One, int Two, int Three) XrtGroups(int sourceId)
+    public static (int One, int Two, int Three) XrtGroups(int sourceId)
     {
         if (sourceId is < 38 or > 74)
             return (0, 0, 0);
