@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test of the solution against real PostgreSQL and RabbitMQ servers:
+# Runs every test of the solution against real PostgreSQL, RabbitMQ and MariaDB servers:
 #
 #   ./scripts/test.sh                         # all tests
 #   ./scripts/test.sh --filter "FullyQualifiedName~Catalog"   # extra arguments go to `dotnet test`
 #
 # Servers: HVMIRROR_TEST_POSTGRES (an Npgsql connection string for a role that may CREATE DATABASE)
 # and HVMIRROR_TEST_RABBITMQ (amqp://user:pass@host:port/, with HVMIRROR_TEST_RABBITMQ_MANAGEMENT
-# http://user:pass@host:port) when set; otherwise this script installs (apt) and starts private
+# http://user:pass@host:port) and HVMIRROR_TEST_MARIADB (a MySqlConnector connection string of a user that
+# may CREATE DATABASE) when set; otherwise this script installs (apt) and starts private
 # instances for the run with scripts/infra/*.sh, and stops them at the end.
 #
 # Its last line is the total over all test projects, `N passed, N failed` (`, N skipped` when
@@ -40,6 +41,7 @@ fi
 OWN_INFRA=()
 [ -z "${HVMIRROR_TEST_POSTGRES:-}" ] && OWN_INFRA+=(postgres)
 [ -z "${HVMIRROR_TEST_RABBITMQ:-}" ] && OWN_INFRA+=(rabbitmq)
+[ -z "${HVMIRROR_TEST_MARIADB:-}" ] && OWN_INFRA+=(mariadb)
 export HVMIRROR_INFRA_DIR="/tmp/hvmirror-infra/test-$$"   # private to this run: a parallel run keeps its own
 INFRA_ENV="$RESULTS/infra.env"
 INFRA_LOG="$RESULTS/infra.log"
