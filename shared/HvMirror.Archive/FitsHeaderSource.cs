@@ -1,6 +1,3 @@
-using System.Xml;
-using System.Xml.Linq;
-
 namespace HvMirror.Archive;
 
 /// <summary>
@@ -31,27 +28,33 @@ public static class FitsHeaderSource
             problem = "its name does not say which filters it was taken with, and it has no xml box (FITS header) that would";
             return null;
         }
-
-        XElement header;
+        FitsHeader header;
         try
         {
-            header = XElement.Parse(xml);
+            header = FitsHeader.Parse(xml);
         }
-        catch (XmlException e)
+        catch (InvalidDataException e)
         {
-            problem = $"its FITS header (the JP2 xml box) is not well-formed XML: {e.Message}";
+            problem = $"its {e.Message}";
             return null;
         }
-        var wheel1 = Keyword(header, "EC_FW1_");
-        var wheel2 = Keyword(header, "EC_FW2_");
+        return MatchFilterWheels(name.CompatibleSources, header, out problem);
+    }
+
+    /// <summary>
+    /// The one XRT source among <paramref name="candidates"/> whose detector and measurement are the header's filter
+    /// wheels, or null with the reason. FITS writes "G_band" where the source table says "Gband": letters and digits only.
+    /// </summary>
+    public static DataSource? MatchFilterWheels(IEnumerable<DataSource> candidates, FitsHeader header, out string? problem)
+    {
+        var wheel1 = header.Text("EC_FW1_")?.Trim();
+        var wheel2 = header.Text("EC_FW2_")?.Trim();
         if (wheel1 is null || wheel2 is null)
         {
             problem = "its FITS header lacks the filter wheel keywords EC_FW1_ and EC_FW2_, so its source cannot be known";
             return null;
         }
-        var matches = name.CompatibleSources
-            .Where(s => Same(s.Detector, wheel1) && Same(s.Measurement, wheel2))
-            .ToList();
+        var matches = candidates.Where(s => Same(s.Detector, wheel1) && Same(s.Measurement, wheel2)).ToList();
         if (matches.Count != 1)
         {
             problem = $"its FITS header says filters EC_FW1_='{wheel1}', EC_FW2_='{wheel2}', which match " +
@@ -62,12 +65,7 @@ public static class FitsHeaderSource
         return matches[0];
     }
 
-    private static string? Keyword(XElement header, string keyword) =>
-        header.Descendants().FirstOrDefault(e => e.Name.LocalName == keyword)?.Value.Trim();
-
-    // FITS writes "G_band" where Helioviewer's source table says "Gband": compare letters and digits only.
-    private static bool Same(string property, string header) =>
-        Normalize(property) == Normalize(header);
+    private static bool Same(string property, string header) => Normalize(property) == Normalize(header);
 
     private static string Normalize(string value) =>
         new(value.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());

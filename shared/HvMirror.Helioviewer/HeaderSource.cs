@@ -107,30 +107,10 @@ internal static class HeaderSource
 
     /// <summary>
     /// Hinode XRT: the two filter wheels, EC_FW1_ and EC_FW2_, are the source's detector and measurement (sunpy's XRT
-    /// measurement "wheel1-wheel2"). Compared on letters and digits only, as <see cref="FitsHeaderSource"/> does
-    /// (FITS writes "G_band" where the table says "Gband"); that class cannot be used here because it parses the xml
-    /// box without first dropping the NUL Helioviewer's files end it with.
+    /// measurement "wheel1-wheel2"), matched as ingestion matches them (<see cref="FitsHeaderSource.MatchFilterWheels"/>).
     /// </summary>
-    private static DataSource? FindXrt(FitsHeader header, DataSources sources, out string? problem)
-    {
-        var wheel1 = header.Text("EC_FW1_")?.Trim();
-        var wheel2 = header.Text("EC_FW2_")?.Trim();
-        if (wheel1 is null || wheel2 is null)
-        {
-            problem = "its XRT header lacks the filter wheel keywords EC_FW1_ and EC_FW2_, so its source cannot be known";
-            return null;
-        }
-        var matches = sources.All
-            .Where(s => s.HoldsFiles && s.Instrument == "XRT" && LettersAndDigits(s.Detector) == LettersAndDigits(wheel1) && LettersAndDigits(s.Measurement) == LettersAndDigits(wheel2))
-            .ToList();
-        problem = matches.Count == 1
-            ? null
-            : $"its XRT header says filters EC_FW1_='{wheel1}', EC_FW2_='{wheel2}', which match {(matches.Count == 0 ? "no known XRT source" : $"{matches.Count} sources")}";
-        return matches.Count == 1 ? matches[0] : null;
-    }
-
-    private static string LettersAndDigits(string value) =>
-        new(value.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
+    private static DataSource? FindXrt(FitsHeader header, DataSources sources, out string? problem) =>
+        FitsHeaderSource.MatchFilterWheels(sources.All.Where(s => s.HoldsFiles && s.Instrument == "XRT"), header, out problem);
 
     /// <summary>
     /// RHESSI sources are a reconstruction method (the archive folder, from the <c>helioviewer</c> section) and an

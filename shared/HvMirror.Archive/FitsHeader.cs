@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Xml;
 using System.Xml.Linq;
 
-namespace HvMirror.Helioviewer;
+namespace HvMirror.Archive;
 
 /// <summary>
 /// The FITS header a Helioviewer JP2 file carries in its <c>xml </c> box (<c>&lt;meta&gt;&lt;fits&gt;…&lt;/fits&gt;&lt;helioviewer&gt;…</c>),
@@ -56,7 +56,7 @@ public sealed class FitsHeader
         _fits.TryGetValue(keyword, out var text) ? PythonNumber(text) : null;
 
     /// <summary>The value as <c>jp2parser.py</c> types it: an int for digits only, a float where <c>float()</c> parses, else null.</summary>
-    internal static double? PythonNumber(string text)
+    public static double? PythonNumber(string text)
     {
         if (text.Length > 0 && text.All(char.IsAsciiDigit))
             return double.Parse(text, CultureInfo.InvariantCulture);
