@@ -137,13 +137,8 @@ public sealed class EmbeddedMirrorTests : IAsyncLifetime
     private async Task<List<SampleFile>> PublishAsync(IEnumerable<SampleFile> files)
     {
         var list = files.ToList();
-        var drop = Directory.CreateDirectory(Path.Combine(_root, "drop", Guid.NewGuid().ToString("N"))).FullName;
-        foreach (var file in list)
-        {
-            var path = Path.Combine(drop, file.Name);
-            await File.WriteAllBytesAsync(path, file.Content);
-            Assert.NotEqual(IngestOutcome.Rejected, (await _primary.IngestFileAsync(path, default)).Outcome);
-        }
+        foreach (var result in await _primary.IngestSamplesAsync(list))
+            Assert.NotEqual(IngestOutcome.Rejected, result.Outcome);
         return list;
     }
 

@@ -177,19 +177,10 @@ public sealed class TestNode : IAsyncDisposable
     /// <summary>Ingests files the way <c>hvmirror ingest</c> does (a primary gets its files like this).</summary>
     public async Task<List<IngestResult>> IngestAsync(IEnumerable<SampleFile> files)
     {
-        var drop = Directory.CreateDirectory(Path.Combine(Spec.Archive + ".drop", Guid.NewGuid().ToString("N"))).FullName;
-        var ingester = Services.GetRequiredService<ArchiveIngester>();
-        var results = new List<IngestResult>();
-        foreach (var file in files)
-        {
-            var path = Path.Combine(drop, file.Name);
-            await File.WriteAllBytesAsync(path, file.Content);
-            var result = await ingester.IngestFileAsync(path, CancellationToken.None);
-            Assert.True(result.Outcome is IngestOutcome.Ingested or IngestOutcome.Updated, $"{file.Name}: {result.Outcome} {result.Reason}");
-            results.Add(result);
-        }
-        Directory.Delete(drop, recursive: true);
-        return results;
+        var results = await Services.GetRequiredService<ArchiveIngester>().IngestSamplesAsync(files);
+        foreach (var result in results)
+            Assert.True(result.Outcome is IngestOutcome.Ingested or IngestOutcome.Updated, $"{result.Source}: {result.Outcome} {result.Reason}");
+        return [.. results];
     }
 
     public string[] StagedLeftovers() =>

@@ -49,7 +49,7 @@ internal static class DemoCommand
 
         output.WriteLine($"1. The primary: {files} real JP2 files ({size / 1000:N0} KB each) across {SampleFiles.DefaultDatasets.Count} sources, ingested into {primaryArchive.Root}");
         var sample = SampleFiles.Generate(DataSources.Helioviewer, SampleFiles.DefaultDatasets, files, start, TimeSpan.FromSeconds(12), size).ToList();
-        await IngestAsync(ingester, primaryArchive, sample, cancellationToken);
+        await IngestAsync(ingester, sample, cancellationToken);
 
         await using var primary = ServeCommand.Build(primaryArchive, primaryCatalog, "http://127.0.0.1:0", publicUrl: null, LogLevel.Warning);
         await primary.StartAsync(cancellationToken);
@@ -69,7 +69,7 @@ internal static class DemoCommand
                 .Select(f => SampleFiles.Create(DataSources.Helioviewer, f.Source, f.ObservedAt, size, "v2 (reprocessed)")).ToList();
             var added = SampleFiles.Generate(DataSources.Helioviewer, SampleFiles.DefaultDatasets, 12, start + TimeSpan.FromSeconds(12) * files, TimeSpan.FromSeconds(12), size).ToList();
             output.WriteLine($"3. Meanwhile the primary reprocesses {reprocessed.Count} files (same names, new bytes) and ingests {added.Count} new ones; the mirror polls again:");
-            await IngestAsync(ingester, primaryArchive, reprocessed.Concat(added), cancellationToken);
+            await IngestAsync(ingester, reprocessed.Concat(added), cancellationToken);
             var second = await mirror.SyncOnceAsync(output, cancellationToken);
             MirrorCommand.Print(second, output);
             if (!second.Succeeded || second.Changed != reprocessed.Count || second.New != added.Count)
@@ -85,16 +85,9 @@ internal static class DemoCommand
         return verified;
     }
 
-    private static async Task IngestAsync(ArchiveIngester ingester, ArchiveLocation archive, IEnumerable<SampleFile> files, CancellationToken cancellationToken)
+    private static async Task IngestAsync(ArchiveIngester ingester, IEnumerable<SampleFile> files, CancellationToken cancellationToken)
     {
-        var drop = Directory.CreateDirectory(Path.Combine(archive.Root, ".hvmirror", "drop", Guid.NewGuid().ToString("N"))).FullName;
-        foreach (var file in files)
-        {
-            var path = Path.Combine(drop, file.Name);
-            await File.WriteAllBytesAsync(path, file.Content, cancellationToken);
-            var result = await ingester.IngestFileAsync(path, cancellationToken);
-            if (result.Outcome == IngestOutcome.Rejected) throw new InvalidOperationException($"demo sample {file.Name} was rejected: {result.Reason}");
-        }
-        Directory.Delete(drop, recursive: true);
+        foreach (var rejected in (await ingester.IngestSamplesAsync(files, cancellationToken)).Where(r => r.Outcome == IngestOutcome.Rejected))
+            throw new InvalidOperationException($"demo sample {rejected.Source} was rejected: {rejected.Reason}");
     }
 }
