@@ -16,6 +16,8 @@ public abstract class CatalogDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<MirrorCursor> MirrorCursors => Set<MirrorCursor>();
 
+    public DbSet<WantedFile> WantedFiles => Set<WantedFile>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<CatalogFile>(file =>
@@ -41,6 +43,20 @@ public abstract class CatalogDbContext(DbContextOptions options) : DbContext(opt
             cursor.HasKey(c => new { c.Upstream, c.Dataset });
             cursor.Property(c => c.Upstream).HasMaxLength(128);
             cursor.Property(c => c.Dataset).HasMaxLength(64);
+        });
+        modelBuilder.Entity<WantedFile>(wanted =>
+        {
+            wanted.ToTable("wanted_files");
+            wanted.HasKey(w => w.Name);
+            wanted.Property(w => w.Name).HasMaxLength(255);
+            wanted.Property(w => w.Upstream).HasMaxLength(128);
+            wanted.Property(w => w.Dataset).HasMaxLength(64);
+            wanted.Property(w => w.Checksum).HasMaxLength(80);
+            wanted.Property(w => w.HeldChecksum).HasMaxLength(80);
+            wanted.Property(w => w.Url).HasMaxLength(2048);
+            wanted.Property(w => w.Reason).HasMaxLength(16);
+            wanted.Property(w => w.LastError).HasMaxLength(2000);
+            wanted.HasIndex(w => w.NextAttemptAt);
         });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace HvMirror.Catalog;
 
@@ -48,6 +49,9 @@ public static class CatalogServiceCollectionExtensions
             CatalogConnection.ResolveOrDefault(configuration.GetConnectionString("Catalog"), sp.GetRequiredService<ArchiveLocation>())));
         services.TryAddSingleton(sp => new IngestionClock(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<FileRegistry>();
+        services.TryAddSingleton<WorkList>();
+        services.AddOptions<WorkListOptions>().Bind(configuration.GetSection(WorkListOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkListOptions>, WorkListOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CatalogMigrationHostedService>());
         return services;
     }

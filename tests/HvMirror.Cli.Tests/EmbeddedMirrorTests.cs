@@ -81,6 +81,34 @@ public sealed class EmbeddedMirrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_file_that_failed_is_asked_for_again_by_every_later_sync_until_it_arrives()
+    {
+        var files = await PublishAsync(SampleFiles.Generate(DataSources.Helioviewer, ["AIA_304"], 4, Start, TimeSpan.FromSeconds(12), 3000));
+        var broken = files[2];
+        var onPrimary = _primaryArchive.FullPath(ArchivePath.For(broken.Source, HelioviewerFileName.Parse(broken.Name, DataSources.Helioviewer)));
+        await File.WriteAllBytesAsync(onPrimary, SampleJp2.Create("corrupted", 3000));
+        Assert.Equal(ExitCodes.SomeRejected, await MirrorCommand.RunOnceAsync(Settings(), TextWriter.Null, default));
+
+        // The upstream lists nothing new and the file is long past the poll overlap: only the work list remembers it.
+        var stillBroken = await MirrorCommand.RunOnceAsync(Settings(), _output, default);
+
+        Assert.Equal(ExitCodes.SomeRejected, stillBroken);
+        Assert.Contains("asking again for 1 files of the work list", _output.ToString());
+        Assert.Contains($"failed: {broken.Name}: checksum mismatch", _output.ToString());
+        Assert.Contains("stays on the work list", _output.ToString());
+
+        await File.WriteAllBytesAsync(onPrimary, broken.Content);
+        _output.GetStringBuilder().Clear();
+        var repaired = await MirrorCommand.RunOnceAsync(Settings(), _output, default);
+
+        Assert.Equal(ExitCodes.Success, repaired);
+        Assert.Contains("1 asked again from the work list, 1 new", _output.ToString());
+        await AssertMirrorHoldsAsync(files);
+        await using var db = MirrorCatalog().CreateDbContext();
+        Assert.False(await db.WantedFiles.AnyAsync());
+    }
+
+    [Fact]
     public async Task An_unreachable_upstream_fails_the_sync_with_a_clear_message()
     {
         var settings = Settings() with { UpstreamUrl = new Uri("http://127.0.0.1:1/hapi") };

@@ -26,6 +26,8 @@ public sealed class FileAnnouncedConsumerTests : IAsyncLifetime
             .AddLogging()
             .AddCatalog(configuration)
             .AddMassTransitTestHarness(bus => bus.AddComparer())
+            // A consumer that waits on the catalog is not idle: give the harness longer than its 1.2 s default to say so.
+            .Configure<TestHarnessOptions>(options => options.TestInactivityTimeout = TimeSpan.FromSeconds(10))
             .BuildServiceProvider(validateScopes: true);
         var contexts = _services.GetRequiredService<CatalogDbContextFactory>();
         await CatalogMigrator.MigrateAsync(contexts);

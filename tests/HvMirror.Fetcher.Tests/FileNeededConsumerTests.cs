@@ -48,6 +48,8 @@ public sealed class FileNeededConsumerTests : IAsyncLifetime
             .AddCatalog(configuration)
             .AddFetcherServices(configuration)
             .AddMassTransitTestHarness(bus => bus.AddFetcher())
+            // A consumer that waits on the catalog is not idle: give the harness longer than its 1.2 s default to say so.
+            .Configure<TestHarnessOptions>(options => options.TestInactivityTimeout = TimeSpan.FromSeconds(10))
             .BuildServiceProvider(validateScopes: true);
         await CatalogMigrator.MigrateAsync(_services.GetRequiredService<CatalogDbContextFactory>());
         _harness = _services.GetRequiredService<ITestHarness>();
@@ -70,14 +72,23 @@ public sealed class FileNeededConsumerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Bytes_that_do_not_match_the_announced_checksum_are_retried_then_fault_and_are_never_registered()
+    public async Task Bytes_that_do_not_match_the_announced_checksum_are_retried_then_left_on_the_work_list_and_never_registered()
     {
-        await _harness.Bus.Publish(Needed(new Uri(_upstream.Urls.First() + "/jp2/corrupt.jp2")));
+        var needed = Needed(new Uri(_upstream.Urls.First() + "/jp2/corrupt.jp2"));
+        await WantAsync(needed);
+        await _harness.Bus.Publish(needed);
 
-        Assert.True(await _harness.Published.Any<Fault<FileNeeded>>());
-        var fault = _harness.Published.Select<Fault<FileNeeded>>().Single().Context.Message;
-        Assert.Contains("checksum mismatch", fault.Exceptions.Single().Message);
-        Assert.Equal(2, Volatile.Read(ref _downloads));
+        Assert.True(await _harness.GetConsumerHarness<FileNeededConsumer>().Consumed.Any<FileNeeded>());
+        Assert.True(await _harness.Published.Any<FileFetchFailed>());
+        var failed = _harness.Published.Select<FileFetchFailed>().Single().Context.Message;
+        Assert.Contains("checksum mismatch", failed.Error);
+        Assert.False(failed.Permanent);
+        Assert.Equal(1, failed.Attempts);
+        Assert.False(await _harness.Published.Any<Fault<FileNeeded>>());
+        Assert.Equal(2, Volatile.Read(ref _downloads)); // HvMirror:Fetcher:Attempts
+        var entry = (await _services.GetRequiredService<WorkList>().ListAsync(10, default)).Single();
+        Assert.Equal((1, failed.Error), (entry.Attempts, entry.LastError));
+        Assert.True(entry.NextAttemptAt > DateTime.UtcNow);
         await using var db = _services.GetRequiredService<CatalogDbContextFactory>().CreateDbContext();
         Assert.False(await db.Files.AnyAsync());
         Assert.False(Directory.Exists(Path.Combine(_root, "archive", "AIA")));
@@ -86,13 +97,33 @@ public sealed class FileNeededConsumerTests : IAsyncLifetime
     [Fact]
     public async Task A_url_off_the_upstream_host_is_refused_without_downloading()
     {
-        await _harness.Bus.Publish(Needed(new Uri("http://elsewhere.example.org/jp2/good.jp2")));
+        var needed = Needed(new Uri("http://elsewhere.example.org/jp2/good.jp2"));
+        await WantAsync(needed);
+        await _harness.Bus.Publish(needed);
 
-        Assert.True(await _harness.Published.Any<Fault<FileNeeded>>());
-        var fault = _harness.Published.Select<Fault<FileNeeded>>().Single().Context.Message;
-        Assert.Contains("neither the upstream's host nor one of its HvMirror:Upstreams:N:FileHosts", fault.Exceptions.Single().Message);
+        Assert.True(await _harness.GetConsumerHarness<FileNeededConsumer>().Consumed.Any<FileNeeded>());
+        Assert.True(await _harness.Published.Any<FileFetchFailed>());
+        var failed = _harness.Published.Select<FileFetchFailed>().Single().Context.Message;
+        Assert.Contains("neither the upstream's host nor one of its HvMirror:Upstreams:N:FileHosts", failed.Error);
+        Assert.True(failed.Permanent);
         Assert.Equal(0, Volatile.Read(ref _downloads));
     }
+
+    [Fact]
+    public async Task A_registered_file_leaves_the_work_list()
+    {
+        var needed = Needed(new Uri(_upstream.Urls.First() + "/jp2/good.jp2"));
+        await WantAsync(needed);
+        await _harness.Bus.Publish(needed);
+
+        Assert.True(await _harness.Published.Any<FileIngested>());
+        Assert.Empty(await _services.GetRequiredService<WorkList>().ListAsync(10, default));
+    }
+
+    private Task WantAsync(FileNeeded needed) =>
+        _services.GetRequiredService<WorkList>().WantAsync(
+            [new WantedFileRequest(needed.Name, needed.Upstream, needed.Dataset, needed.Checksum, needed.Url, needed.UpstreamIngestedAt, needed.Reason.ToString(), null)],
+            default);
 
     private FileNeeded Needed(Uri url) =>
         new("primary", "AIA_171", _file.Name, Checksum.Sha256Of(_file.Content).ToString(), url,

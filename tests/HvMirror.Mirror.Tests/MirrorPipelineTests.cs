@@ -1,3 +1,4 @@
+using HvMirror.Catalog;
 using HvMirror.Archive;
 using HvMirror.Contracts;
 using HvMirror.Testing;
@@ -159,7 +160,7 @@ public sealed class MirrorPipelineTests(PostgresServer postgres, RabbitMqBroker 
     }
 
     [Fact]
-    public async Task A_corrupt_body_is_never_registered_and_ends_in_the_error_queue_after_its_retries()
+    public async Task A_corrupt_body_is_never_registered_stays_on_the_work_list_and_arrives_by_itself_once_the_upstream_serves_it_right()
     {
         var faults = new UpstreamFaults();
         var primary = await StartPrimaryAsync(faults);
@@ -168,19 +169,31 @@ public sealed class MirrorPipelineTests(PostgresServer postgres, RabbitMqBroker 
         var corrupt = files[2];
         // The primary's catalog says one checksum; the bytes it serves are another valid JP2 of the same size.
         faults.WrongBodies[corrupt.Name] = Reprocessed(corrupt, "corrupted").Content;
-        var mirror = await StartMirrorAsync("mirror", [primary]);
+        var mirror = await StartMirrorAsync("mirror", [primary], backgroundPoller: true, settings: new()
+        {
+            ["HvMirror:WorkList:FirstRetry"] = "00:00:02",
+            ["HvMirror:WorkList:RedriveInterval"] = "00:00:00.500",
+        });
+        var workList = mirror.Services.GetRequiredService<WorkList>();
 
-        await mirror.PollAsync();
         await ConvergedAsync(primary, mirror, PrimaryName, except: [corrupt.Name]);
-        await Eventually.HoldsAsync(async () => await ErrorDepthAsync(mirror) == 1,
-            async () => $"file-needed_error holds {await ErrorDepthAsync(mirror)}");
+        await Eventually.HoldsAsync(async () => (await workList.ListAsync(10, default)).SingleOrDefault()?.Attempts >= 1,
+            async () => $"work list: {string.Join("; ", (await workList.ListAsync(10, default)).Select(w => $"{w.Name} {w.Attempts} {w.LastError}"))}");
 
-        Assert.Equal(3, faults.GetsOf(corrupt.Name)); // HvMirror:Fetcher:Attempts
+        var entry = (await workList.ListAsync(10, default)).Single();
+        Assert.Equal(corrupt.Name, entry.Name);
+        Assert.Contains("checksum mismatch", entry.LastError);
+        Assert.True(faults.GetsOf(corrupt.Name) >= 3); // HvMirror:Fetcher:Attempts in-process, then the work list
         Assert.DoesNotContain(await mirror.FilesAsync(), f => f.Name == corrupt.Name);
         var path = mirror.Archive.FullPath(ArchivePath.For(corrupt.Source, HelioviewerFileName.Parse(corrupt.Name, DataSources.Helioviewer)));
         Assert.False(File.Exists(path), $"{path} must not exist");
         Assert.Empty(mirror.StagedLeftovers());
-        Assert.Equal(1, mirror.Consumed.FileNeededFaulted);
+        Assert.Equal(0, await ErrorDepthAsync(mirror)); // remembered in the catalog, not parked in file-needed_error
+
+        faults.WrongBodies.TryRemove(corrupt.Name, out _);
+        await ConvergedAsync(primary, mirror, PrimaryName);
+        Assert.Equal(corrupt.Content, await File.ReadAllBytesAsync(path));
+        await Eventually.HoldsAsync(async () => (await workList.ListAsync(10, default)).Count == 0, async () => "the work list still holds the file");
     }
 
     [Fact]

@@ -14,7 +14,7 @@ namespace HvMirror.Comparer;
 /// name this node lacks or holds with another checksum. Equal checksums need nothing. Replays publish again, which the
 /// fetcher absorbs (it checks the catalog before downloading).
 /// </summary>
-public sealed class FileAnnouncedConsumer(CatalogDbContextFactory contexts, ILogger<FileAnnouncedConsumer> logger)
+public sealed class FileAnnouncedConsumer(CatalogDbContextFactory contexts, WorkList workList, ILogger<FileAnnouncedConsumer> logger)
     : IConsumer<Batch<FileAnnounced>>
 {
     private static Activity? StartInTraceOf(ConsumeContext<FileAnnounced> announcement, FileAnnounced record)
@@ -44,15 +44,22 @@ public sealed class FileAnnouncedConsumer(CatalogDbContextFactory contexts, ILog
                 .ToDictionaryAsync(f => f.Name, f => f.Checksum, StringComparer.Ordinal, context.CancellationToken);
         }
 
+        var wanted = announced
+            .Select(a => (Announcement: a, Held: held.GetValueOrDefault(a.Message.Name)))
+            .Where(w => w.Held != w.Announcement.Message.Checksum)
+            .ToList();
+        // Written down before it is asked for: should the request be lost or fail, the work list still knows the file.
+        await workList.WantAsync(wanted.Select(w => new WantedFileRequest(w.Announcement.Message.Name, w.Announcement.Message.Upstream,
+            w.Announcement.Message.Dataset, w.Announcement.Message.Checksum, w.Announcement.Message.Url, w.Announcement.Message.UpstreamIngestedAt,
+            (w.Held is null ? FileNeedReason.New : FileNeedReason.Changed).ToString(), w.Held)).ToList(), context.CancellationToken);
+
         var needed = 0;
         var changed = 0;
         var batchActivity = Activity.Current;
         var publishes = new List<Task>();
-        foreach (var announcement in announced)
+        foreach (var (announcement, heldChecksum) in wanted)
         {
             var record = announcement.Message;
-            held.TryGetValue(record.Name, out var heldChecksum);
-            if (heldChecksum == record.Checksum) continue;
             var reason = heldChecksum is null ? FileNeedReason.New : FileNeedReason.Changed;
             needed++;
             if (reason == FileNeedReason.Changed) changed++;

@@ -5,6 +5,7 @@ using HvMirror.Contracts;
 using HvMirror.Ingestion;
 using HvMirror.ServiceDefaults;
 using MassTransit;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 
 namespace HvMirror.Fetcher;
@@ -21,6 +22,8 @@ public sealed class FileNeededConsumer(
     FileDownloader downloader,
     ArchiveIngester ingester,
     FetchGate gate,
+    WorkList workList,
+    IOptions<FetcherOptions> options,
     ILogger<FileNeededConsumer> logger) : IConsumer<FileNeeded>
 {
     public async Task Consume(ConsumeContext<FileNeeded> context)
@@ -36,11 +39,35 @@ public sealed class FileNeededConsumer(
         }
         catch (Exception e) when (e is TransientFetchException or PermanentFetchException)
         {
-            tags.Add("kind", e is PermanentFetchException ? "permanent" : "transient");
+            var permanent = e is PermanentFetchException;
+            tags.Add("kind", permanent ? "permanent" : "transient");
             FetcherMetrics.FilesFailed.Add(1, tags);
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
-            throw;
+            if (!permanent && context.GetRetryAttempt() + 1 < options.Value.Attempts)
+                throw; // retried in this process, with growing delays
+            await GiveUpForNowAsync(context, needed, e.Message, permanent);
         }
+    }
+
+    /// <summary>
+    /// The file stays on the work list with the reason and is asked for again later (minutes, then hours); the message
+    /// is done. Should the catalog itself be down, the exception goes up and the message to the error queue.
+    /// </summary>
+    private async Task GiveUpForNowAsync(ConsumeContext<FileNeeded> context, FileNeeded needed, string error, bool permanent)
+    {
+        var entry = await workList.FailAsync(needed.Name, needed.Checksum, error, context.CancellationToken);
+        if (entry is null)
+        {
+            // Other bytes are wanted by now (reprocessed again upstream) or these are held: this request is moot.
+            logger.LogInformation("{Name} from {Upstream}: a request for superseded bytes {Checksum} failed ({Reason}); nothing is lost",
+                needed.Name, needed.Upstream, needed.Checksum, error);
+            return;
+        }
+        await context.Publish(new FileFetchFailed(needed.Upstream, needed.Dataset, needed.Name, needed.Checksum, error, permanent,
+            entry.Attempts, entry.NextAttemptAt), context.CancellationToken);
+        logger.LogWarning("{Name} from {Upstream}/{Dataset} not fetched ({Kind}): {Reason}. It stays on the work list{Next}",
+            needed.Name, needed.Upstream, needed.Dataset, permanent ? "permanent" : "transient", error,
+            $" (attempt {entry.Attempts}); asked for again at {entry.NextAttemptAt:u}");
     }
 
     private async Task FetchAsync(ConsumeContext<FileNeeded> context, FileNeeded needed, Activity? activity, TagList tags)
@@ -53,6 +80,7 @@ public sealed class FileNeededConsumer(
         if (held?.Checksum == needed.Checksum)
         {
             logger.LogDebug("{Name} is already held with checksum {Checksum}; nothing to fetch", needed.Name, needed.Checksum);
+            await workList.CompleteAsync(needed.Name, needed.Checksum, context.CancellationToken);
             return;
         }
 
@@ -68,6 +96,7 @@ public sealed class FileNeededConsumer(
             ?? throw new PermanentFetchException(
                 $"{needed.Name} from {needed.Upstream} has the announced checksum but is not a JPEG 2000 file (no JP2 signature box): the upstream holds a bad file");
 
+        await workList.CompleteAsync(needed.Name, needed.Checksum, context.CancellationToken);
         if (registration.Outcome == RegistrationOutcome.Unchanged)
             return;
         var file = registration.File;

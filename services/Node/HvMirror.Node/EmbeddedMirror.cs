@@ -29,7 +29,7 @@ public sealed record MirrorSettings(
 
 /// <summary>The outcome of one <c>--once</c> sync.</summary>
 public sealed record SyncSummary(
-    long Announced, long New, long Changed, long BytesFetched, TimeSpan Elapsed,
+    long Announced, int AskedAgain, long New, long Changed, long BytesFetched, TimeSpan Elapsed,
     IReadOnlyList<DatasetPollResult> Polls, IReadOnlyDictionary<string, string> Failures)
 {
     public bool Succeeded => Failures.Count == 0 && Polls.All(p => p.Error is null);
@@ -74,6 +74,13 @@ public sealed class EmbeddedMirror : IAsyncDisposable
 
     public Task StartAsync(CancellationToken cancellationToken) => _host.StartAsync(cancellationToken);
 
+    /// <summary>
+    /// Asks again for every file of the work list: the in-memory queues of an earlier run are gone. The continuous
+    /// mirror does this once at start; its poller then re-drives what falls due.
+    /// </summary>
+    public Task<int> RedriveWorkListAsync(CancellationToken cancellationToken) =>
+        Services.GetRequiredService<WorkListRedriver>().RedriveAsync(everything: true, cancellationToken);
+
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _host.WaitForShutdownAsync(cancellationToken);
 
     /// <summary>
@@ -85,6 +92,10 @@ public sealed class EmbeddedMirror : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         var tracker = new SyncTracker();
         using var observer = new ObserverHandle(Services.GetRequiredService<IBus>().ConnectPublishObserver(tracker));
+        // What an earlier run did not get (failed, or lost with the in-memory queues at exit) is asked for again first.
+        var askedAgain = await Services.GetRequiredService<WorkListRedriver>().RedriveAsync(everything: true, cancellationToken);
+        if (askedAgain > 0)
+            progress.WriteLine($"   asking again for {askedAgain:N0} files of the work list (not fetched by an earlier run)");
         var upstream = Services.GetRequiredService<IOptions<UpstreamsOptions>>().Value.Upstreams[0];
         var polls = await Services.GetRequiredService<UpstreamPoller>().PollAsync(upstream, cancellationToken);
         foreach (var failed in polls.Where(p => p.Error is not null))
@@ -106,7 +117,7 @@ public sealed class EmbeddedMirror : IAsyncDisposable
             }
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
         }
-        return new SyncSummary(tracker.Announced, tracker.New, tracker.Changed, tracker.BytesFetched, clock.Elapsed, polls,
+        return new SyncSummary(tracker.Announced, askedAgain, tracker.New, tracker.Changed, tracker.BytesFetched, clock.Elapsed, polls,
             new Dictionary<string, string>(tracker.Failures));
     }
 

@@ -34,6 +34,13 @@ public sealed class SyncTracker : IPublishObserver
                 Interlocked.Increment(ref _announced);
                 _outstanding[announced.Name] = announced.Checksum;
                 break;
+            case FileNeeded needed:
+                // Asked again from the work list (or found needed in this sync): outstanding until held or failed.
+                _outstanding.TryAdd(needed.Name, needed.Checksum);
+                break;
+            case FileFetchFailed failed:
+                Fail(failed.Name, failed.Error + (failed.NextAttemptAt is { } next ? $" (attempt {failed.Attempts}; stays on the work list, due again {next:u})" : ""));
+                break;
             case FileIngested ingested:
                 Interlocked.Increment(ref ingested.Reason == FileNeedReason.New ? ref _new : ref _changed);
                 Interlocked.Add(ref _bytes, ingested.Size);

@@ -22,6 +22,7 @@ public static class PollerRole
         services.AddUpstreams(configuration);
         services.TryAddSingleton<MirrorCursorStore>();
         services.TryAddSingleton<UpstreamPoller>();
+        services.TryAddSingleton<WorkListRedriver>();
         services.AddHttpClient(UpstreamPoller.HttpClientName, http => http.Timeout = TimeSpan.FromMinutes(5))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {

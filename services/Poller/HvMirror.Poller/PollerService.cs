@@ -1,3 +1,4 @@
+using HvMirror.Catalog;
 using HvMirror.Upstreams;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -6,7 +7,8 @@ using Microsoft.Extensions.Options;
 namespace HvMirror.Poller;
 
 /// <summary>Polls every configured upstream on its own interval until the host stops.</summary>
-public sealed class PollerService(UpstreamPoller poller, IOptions<UpstreamsOptions> options, TimeProvider time, ILogger<PollerService> logger)
+public sealed class PollerService(
+    UpstreamPoller poller, WorkListRedriver redriver, IOptions<UpstreamsOptions> options, IOptions<WorkListOptions> workList, TimeProvider time, ILogger<PollerService> logger)
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -17,7 +19,29 @@ public sealed class PollerService(UpstreamPoller poller, IOptions<UpstreamsOptio
             logger.LogWarning("No upstreams configured (HvMirror:Upstreams:0:Name / :Url): the poller has nothing to do");
             return Task.CompletedTask;
         }
-        return Task.WhenAll(upstreams.Select(u => PollForeverAsync(u, stoppingToken)));
+        return Task.WhenAll(upstreams.Select(u => PollForeverAsync(u, stoppingToken)).Append(RedriveForeverAsync(stoppingToken)));
+    }
+
+    /// <summary>Every <see cref="WorkListOptions.RedriveInterval"/>, asks again for the work list's files whose retry is due (failed fetches, lost requests).</summary>
+    private async Task RedriveForeverAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await redriver.RedriveAsync(everything: false, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError("Asking again for the work list's due files failed ({Problem}); trying again at the next interval", e.Message);
+            }
+            try { await Task.Delay(workList.Value.RedriveInterval, time, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+        }
     }
 
     private async Task PollForeverAsync(UpstreamOptions upstream, CancellationToken stoppingToken)

@@ -79,8 +79,10 @@ internal static class MirrorCommand
             output.WriteLine($"failed: {name}: {reason}");
         var pollErrors = summary.Polls.Count(p => p.Error is not null);
         output.WriteLine(
-            $"mirror: done in {summary.Elapsed.TotalSeconds:N1} s: {summary.Announced:N0} announced, {summary.New:N0} new, " +
-            $"{summary.Changed:N0} replaced, {summary.Announced - summary.New - summary.Changed - summary.Failures.Count:N0} already in sync, " +
+            $"mirror: done in {summary.Elapsed.TotalSeconds:N1} s: {summary.Announced:N0} announced" +
+            (summary.AskedAgain > 0 ? $" and {summary.AskedAgain:N0} asked again from the work list" : "") +
+            $", {summary.New:N0} new, {summary.Changed:N0} replaced, " +
+            $"{Math.Max(0, summary.Announced + summary.AskedAgain - summary.New - summary.Changed - summary.Failures.Count):N0} already in sync, " +
             $"{summary.Failures.Count:N0} failed ({summary.BytesFetched / 1e6:N1} MB fetched)" +
             (pollErrors > 0 ? $"; {pollErrors} dataset poll(s) stopped early, see above" : ""));
     }
@@ -90,6 +92,8 @@ internal static class MirrorCommand
         if (await CatalogStartup.OpenAsync(settings.Catalog, Console.Error, cancellationToken) is null) return ExitCodes.Failed;
         await using var mirror = EmbeddedMirror.Create(settings, pollInBackground: true, Microsoft.Extensions.Logging.LogLevel.Information);
         await mirror.StartAsync(cancellationToken);
+        if (await mirror.RedriveWorkListAsync(cancellationToken) is > 0 and var askedAgain)
+            Console.WriteLine($"mirror: asking again for {askedAgain:N0} files of the work list (not fetched by an earlier run)");
         Console.WriteLine($"mirror: polling {settings.UpstreamUrl} every {settings.PollInterval} into {settings.Archive.Root}" +
                           (mirror.Urls.Count > 0 ? $"; serving HAPI at {string.Join(", ", mirror.Urls.Select(u => u + "/hapi"))}" : "") +
                           " (Ctrl+C stops)");

@@ -127,6 +127,76 @@ namespace HvMirror.Catalog.Migrations.Postgres
 
                     b.ToTable("mirror_cursors", (string)null);
                 });
+
+            modelBuilder.Entity("HvMirror.Catalog.WantedFile", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Checksum")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("checksum");
+
+                    b.Property<string>("Dataset")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("dataset");
+
+                    b.Property<string>("HeldChecksum")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("held_checksum");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Upstream")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("upstream");
+
+                    b.Property<DateTime>("UpstreamIngestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("upstream_ingested_at");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("url");
+
+                    b.Property<DateTime>("WantedSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("wanted_since");
+
+                    b.HasKey("Name");
+
+                    b.HasIndex("NextAttemptAt");
+
+                    b.ToTable("wanted_files", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

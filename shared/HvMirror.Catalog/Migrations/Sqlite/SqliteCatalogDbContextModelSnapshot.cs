@@ -119,6 +119,76 @@ namespace HvMirror.Catalog.Migrations.Sqlite
 
                     b.ToTable("mirror_cursors", (string)null);
                 });
+
+            modelBuilder.Entity("HvMirror.Catalog.WantedFile", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Checksum")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checksum");
+
+                    b.Property<string>("Dataset")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dataset");
+
+                    b.Property<string>("HeldChecksum")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("held_checksum");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Upstream")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("upstream");
+
+                    b.Property<long>("UpstreamIngestedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("upstream_ingested_at");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("url");
+
+                    b.Property<long>("WantedSince")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("wanted_since");
+
+                    b.HasKey("Name");
+
+                    b.HasIndex("NextAttemptAt");
+
+                    b.ToTable("wanted_files", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }
