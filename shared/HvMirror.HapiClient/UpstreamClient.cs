@@ -209,9 +209,9 @@ public sealed class UpstreamClient : IDisposable
                 var half = TimeSpan.FromTicks(chunk.Ticks / 2);
                 if (half < _options.MinimumChunkLength)
                     throw new HapiClientException(Upstream, info.Dataset,
-                        $"the upstream refuses even {Describe(end - cursor)} of data from {Format(cursor)} with HAPI 1408 (too much time or data requested)",
+                        $"the upstream refuses even {Describe(end - cursor)} of data from {Format(cursor)} with HAPI {HapiStatus.TooMuchData} (too much time or data requested)",
                         $"The records before {Format(cursor)} were delivered. Lower UpstreamClientOptions.MinimumChunkLength (now {Describe(_options.MinimumChunkLength)}) " +
-                        "or ask the upstream's operators to raise their limit.", isTransient: false, hapiCode: 1408);
+                        "or ask the upstream's operators to raise their limit.", isTransient: false, hapiCode: HapiStatus.TooMuchData);
                 chunk = half;
                 continue;
             }
@@ -239,10 +239,10 @@ public sealed class UpstreamClient : IDisposable
             {
                 var body = await ReadErrorBodyAsync(response, dataset, what, cancellationToken).ConfigureAwait(false);
                 var code = HapiCodeOf(body) ?? HapiCodeOfReason(response.ReasonPhrase);
-                if (code is 1408 or HapiStatus.NoData)
+                if (code is HapiStatus.TooMuchData or HapiStatus.NoData)
                 {
                     ok = true;
-                    return code == 1408 ? ChunkReader.TooMuch(response) : ChunkReader.Empty(response);
+                    return code == HapiStatus.TooMuchData ? ChunkReader.TooMuch(response) : ChunkReader.Empty(response);
                 }
                 throw HttpError(response, body, dataset, what);
             }
@@ -267,10 +267,10 @@ public sealed class UpstreamClient : IDisposable
             {
                 var json = await csv.ReadRestAsync(MaxErrorChars, cancellationToken).ConfigureAwait(false);
                 var code = HapiCodeOf(json);
-                if (code is 1408 or HapiStatus.NoData)
+                if (code is HapiStatus.TooMuchData or HapiStatus.NoData)
                 {
                     ok = true;
-                    return code == 1408 ? ChunkReader.TooMuch(response) : ChunkReader.Empty(response);
+                    return code == HapiStatus.TooMuchData ? ChunkReader.TooMuch(response) : ChunkReader.Empty(response);
                 }
                 if (code is { } c && c != HapiStatus.Ok)
                     throw HapiError(c, HapiMessageOf(json), (int)response.StatusCode, dataset, what);
@@ -505,7 +505,7 @@ public sealed class UpstreamClient : IDisposable
             return HapiError(c, HapiMessageOf(body) ?? response.ReasonPhrase, status, dataset, what);
         if (IsHtml(response, body))
             return HtmlError(status, response.ReasonPhrase, dataset, what);
-        var transient = IsTransientStatus(status);
+        var transient = HttpStatuses.IsTransient(status);
         return new HapiClientException(Upstream, dataset,
             $"the upstream answered {what} with HTTP {status} {response.ReasonPhrase}{(body.Length > 0 ? ": " + Excerpt(body) : "")}",
             transient
@@ -520,7 +520,7 @@ public sealed class UpstreamClient : IDisposable
             return new HapiClientException(Upstream, dataset,
                 $"the upstream answered {what} with an HTML page, not HAPI {(what.StartsWith("/data", StringComparison.Ordinal) ? "csv" : "JSON")}",
                 $"Is the URL the HAPI base ending in /hapi? It is now {BaseAddress}.", isTransient: false, httpStatus: status);
-        var transient = IsTransientStatus(status);
+        var transient = HttpStatuses.IsTransient(status);
         return new HapiClientException(Upstream, dataset,
             $"the upstream answered {what} with HTTP {status} {(string.IsNullOrWhiteSpace(reason) ? ReasonOf(status) : Shown(reason))} and an HTML page, not HAPI",
             transient
@@ -616,8 +616,6 @@ public sealed class UpstreamClient : IDisposable
     private static bool IsHtml(HttpResponseMessage response, string body) =>
         response.Content.Headers.ContentType?.MediaType?.Contains("html", StringComparison.OrdinalIgnoreCase) == true ||
         body.AsSpan().TrimStart().StartsWith("<");
-
-    private static bool IsTransientStatus(int status) => status is 408 or 429 or 500 or 502 or 503 or 504;
 
     private static string ReasonOf(int status) => Enum.IsDefined(typeof(HttpStatusCode), status) ? ((HttpStatusCode)status).ToString() : "HTTP error";
 
