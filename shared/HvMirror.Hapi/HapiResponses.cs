@@ -77,9 +77,12 @@ public sealed record HapiInfoResponse : HapiResponse
 
     public IReadOnlyList<HapiInfoParameter?>? Parameters { get; init; }
 
-    /// <summary>The members a server adds of its own (named <c>x_…</c>); written after the standard ones.</summary>
+    /// <summary>
+    /// The members a server adds of its own (named <c>x_…</c>), written after the standard ones: a string or an int is
+    /// written as itself; what is read comes back as <see cref="System.Text.Json.JsonElement"/>.
+    /// </summary>
     [JsonExtensionData]
-    public JsonObject? Extensions { get; set; } // settable: System.Text.Json cannot bind extension data through init
+    public Dictionary<string, object>? Extensions { get; set; } // settable: System.Text.Json cannot bind extension data through init
 }
 
 /// <summary>One parameter of an <c>/info</c> answer (HAPI 3.3 §3.6.7).</summary>
@@ -119,4 +122,6 @@ public sealed record HapiInfoParameter
 [JsonSerializable(typeof(HapiAboutResponse))]
 [JsonSerializable(typeof(HapiCatalogResponse))]
 [JsonSerializable(typeof(HapiInfoResponse))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(string))]
 public sealed partial class HapiJsonContext : JsonSerializerContext;
