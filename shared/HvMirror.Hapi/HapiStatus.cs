@@ -13,6 +13,7 @@ public static class HapiStatus
     public const int OutsideDatasetRange = 1405;
     public const int UnknownDataset = 1406;
     public const int UnknownParameter = 1407;
+    public const int TooMuchData = 1408;
     public const int UnsupportedFormat = 1409;
     public const int UnsupportedInclude = 1410;
     public const int ParametersOutOfOrder = 1411;
@@ -42,7 +43,7 @@ public static class HapiStatus
         OutsideDatasetRange => "Bad request - start < startDate and/or stop > stopDate",
         UnknownDataset => "Bad request - unknown dataset id",
         UnknownParameter => "Bad request - unknown dataset parameter",
-        1408 => "Bad request - too much time or data requested",
+        TooMuchData => "Bad request - too much time or data requested",
         UnsupportedFormat => "Bad request - unsupported output format",
         UnsupportedInclude => "Bad request - unsupported include value",
         ParametersOutOfOrder => "Bad request - out-of-order or duplicate parameters",

@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Json;
 using HvMirror.Hapi;
-using Refit;
+using static HvMirror.HapiClient.UpstreamText;
 
 namespace HvMirror.HapiClient;
 
@@ -26,14 +24,14 @@ public sealed class UpstreamClient : IDisposable
     /// <summary>The parameters requested from <c>/data</c>, in dataset order; extra parameters a dataset has are never asked for.</summary>
     public const string RequestedParameters = "Time,name,checksum,url";
 
-    private static readonly string[] Expected = ["Time", "name", "checksum", "url"];
-    private const int MaxJsonChars = 8 << 20;
-    private const int MaxErrorChars = 64 << 10;
+    internal static readonly string[] ExpectedParameters = RequestedParameters.Split(',');
 
-    private readonly IHapiApi _api;
     private readonly HttpClient _http;
     private readonly bool _ownsHttpClient;
     private readonly UpstreamClientOptions _options;
+    private readonly HapiUrls _urls;
+    private readonly UpstreamErrors _errors;
+    private readonly UpstreamTransport _transport;
     private volatile string? _version;
 
     /// <param name="upstream">The upstream's name in this node's configuration; every error message carries it.</param>
@@ -59,7 +57,9 @@ public sealed class UpstreamClient : IDisposable
         Upstream = upstream;
         _http = httpClient;
         _ownsHttpClient = ownsHttpClient;
-        _api = RestService.ForGenerated<IHapiApi>(httpClient);
+        _urls = new HapiUrls(baseAddress);
+        _errors = new UpstreamErrors(upstream, baseAddress);
+        _transport = new UpstreamTransport(httpClient, _errors);
     }
 
     /// <summary>A client that owns its own <see cref="HttpClient"/> (disposed with it), gzip accepted.</summary>
@@ -100,29 +100,29 @@ public sealed class UpstreamClient : IDisposable
     {
         if (_version is { } known)
             return known;
-        using (var capabilities = await GetJsonAsync(_api.CapabilitiesAsync, dataset, "/capabilities", cancellationToken).ConfigureAwait(false))
-        {
-            if (TryGetString(capabilities.RootElement, "HAPI") is { } declared)
-                return _version = CheckVersion(declared, dataset);
-        }
+        // Only the version is wanted of /capabilities, so only the members every HAPI answer has are read.
+        var capabilities = await _transport.GetJsonAsync(_urls.Capabilities, HapiJsonContext.Default.HapiResponse, dataset, "/capabilities",
+            cancellationToken).ConfigureAwait(false);
+        if (capabilities.Hapi is { } declared)
+            return _version = CheckVersion(declared, dataset);
         var catalog = await CatalogAsync(dataset, cancellationToken).ConfigureAwait(false);
         return catalog.HapiVersion;
     }
 
     private async Task<HapiCatalog> CatalogAsync(string? dataset, CancellationToken cancellationToken)
     {
-        using var doc = await GetJsonAsync(_api.CatalogAsync, dataset, "/catalog", cancellationToken).ConfigureAwait(false);
-        var root = doc.RootElement;
-        var version = CheckVersion(TryGetString(root, "HAPI") ?? throw Invalid(dataset, "/catalog", "has no HAPI member (the version)"), dataset);
+        var answer = await _transport.GetJsonAsync(_urls.Catalog, HapiJsonContext.Default.HapiCatalogResponse, dataset, "/catalog",
+            cancellationToken).ConfigureAwait(false);
+        var version = CheckVersion(answer.Hapi ?? throw _errors.Invalid(dataset, "/catalog", "has no HAPI member (the version)"), dataset);
         _version ??= version;
-        if (!root.TryGetProperty("catalog", out var list) || list.ValueKind != JsonValueKind.Array)
-            throw Invalid(dataset, "/catalog", "has no catalog array");
-        var entries = new List<HapiCatalogEntry>(list.GetArrayLength());
-        foreach (var item in list.EnumerateArray())
+        if (answer.Catalog is not { } list)
+            throw _errors.Invalid(dataset, "/catalog", "has no catalog array");
+        var entries = new List<HapiCatalogEntry>(list.Count);
+        foreach (var item in list)
         {
-            if (item.ValueKind != JsonValueKind.Object || TryGetString(item, "id") is not { Length: > 0 } id)
-                throw Invalid(dataset, "/catalog", "lists an entry without an id");
-            entries.Add(new HapiCatalogEntry(id, TryGetString(item, "title")));
+            if (item?.Id is not { Length: > 0 } id)
+                throw _errors.Invalid(dataset, "/catalog", "lists an entry without an id");
+            entries.Add(new HapiCatalogEntry(id, item.Title));
         }
         return new HapiCatalog(version, entries);
     }
@@ -135,32 +135,29 @@ public sealed class UpstreamClient : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(dataset);
         var v2 = IsHapi2(await VersionAsync(dataset, cancellationToken).ConfigureAwait(false));
-        using var doc = await GetJsonAsync(ct => v2 ? _api.InfoV2Async(dataset, ct) : _api.InfoAsync(dataset, ct), dataset, "/info", cancellationToken)
-            .ConfigureAwait(false);
-        var root = doc.RootElement;
-        var version = CheckVersion(TryGetString(root, "HAPI") ?? throw Invalid(dataset, "/info", "has no HAPI member (the version)"), dataset);
-        var startDate = InfoTime(root, "startDate", dataset);
-        var stopDate = InfoTime(root, "stopDate", dataset);
-        DateTime? modified = TryGetString(root, "modificationDate") is { } m && HapiTime.TryParse(m, out var mt, out _) ? mt : null;
+        var answer = await _transport.GetJsonAsync(_urls.Info(dataset, v2), HapiJsonContext.Default.HapiInfoResponse, dataset, "/info",
+            cancellationToken).ConfigureAwait(false);
+        var version = CheckVersion(answer.Hapi ?? throw _errors.Invalid(dataset, "/info", "has no HAPI member (the version)"), dataset);
+        var startDate = InfoTime(answer.StartDate, "startDate", dataset);
+        var stopDate = InfoTime(answer.StopDate, "stopDate", dataset);
+        DateTime? modified = answer.ModificationDate is { } m && HapiTime.TryParse(m, out var mt, out _) ? mt : null;
 
-        if (!root.TryGetProperty("parameters", out var list) || list.ValueKind != JsonValueKind.Array)
-            throw Invalid(dataset, "/info", "has no parameters array");
-        var names = new List<string>();
-        string? timeType = null;
-        foreach (var p in list.EnumerateArray())
+        if (answer.Parameters is not { } list)
+            throw _errors.Invalid(dataset, "/info", "has no parameters array");
+        var names = new List<string>(list.Count);
+        foreach (var p in list)
         {
-            var name = p.ValueKind == JsonValueKind.Object ? TryGetString(p, "name") : null;
-            if (name is null)
-                throw Invalid(dataset, "/info", $"lists parameter number {names.Count + 1} without a name");
-            if (names.Count == 0)
-                timeType = TryGetString(p, "type");
+            if (p?.Name is not { } name)
+                throw _errors.Invalid(dataset, "/info", $"lists parameter number {names.Count + 1} without a name");
             names.Add(name);
         }
-        if (names.Count < Expected.Length || !names.Take(Expected.Length).SequenceEqual(Expected, StringComparer.Ordinal))
+        var expected = ExpectedParameters;
+        if (names.Count < expected.Length || !names.Take(expected.Length).SequenceEqual(expected, StringComparer.Ordinal))
             throw new HapiClientException(Upstream, dataset,
-                $"the dataset's parameters begin with {string.Join(",", names.Take(Expected.Length).Select(n => Shown(n)))}, not {RequestedParameters}",
+                $"the dataset's parameters begin with {string.Join(",", names.Take(expected.Length).Select(Shown))}, not {RequestedParameters}",
                 "A HvMirror dataset has Time, name, checksum and url first (extra parameters may follow): is this upstream a HvMirror or " +
                 "Helioviewer HAPI server, and is the dataset id the right one?", isTransient: false);
+        var timeType = list[0]!.Type;
         if (timeType != "isotime")
             throw new HapiClientException(Upstream, dataset, $"the dataset's Time parameter has type '{Shown(timeType ?? "")}', not isotime",
                 "HAPI requires the first parameter to be the isotime Time column: tell the upstream's operators.", isTransient: false);
@@ -198,20 +195,20 @@ public sealed class UpstreamClient : IDisposable
 
         var v2 = IsHapi2(await VersionAsync(info.Dataset, cancellationToken).ConfigureAwait(false));
         var chunk = _options.ChunkLength;
-        var state = new ReadState();
+        var progress = new ReadProgress();
         var cursor = from;
         while (cursor < to)
         {
             var end = to - cursor <= chunk ? to : cursor + chunk;
-            using var reader = await OpenChunkAsync(info.Dataset, v2, cursor, end, state, cancellationToken).ConfigureAwait(false);
+            using var reader = await OpenChunkAsync(info.Dataset, v2, cursor, end, progress, cancellationToken).ConfigureAwait(false);
             if (reader.TooMuchData)
             {
                 var half = TimeSpan.FromTicks(chunk.Ticks / 2);
                 if (half < _options.MinimumChunkLength)
                     throw new HapiClientException(Upstream, info.Dataset,
-                        $"the upstream refuses even {Describe(end - cursor)} of data from {Format(cursor)} with HAPI 1408 (too much time or data requested)",
-                        $"The records before {Format(cursor)} were delivered. Lower UpstreamClientOptions.MinimumChunkLength (now {Describe(_options.MinimumChunkLength)}) " +
-                        "or ask the upstream's operators to raise their limit.", isTransient: false, hapiCode: 1408);
+                        $"the upstream refuses even {Describe(end - cursor)} of data from {FormatTime(cursor)} with HAPI {HapiStatus.TooMuchData} (too much time or data requested)",
+                        $"The records before {FormatTime(cursor)} were delivered. Lower UpstreamClientOptions.MinimumChunkLength (now {Describe(_options.MinimumChunkLength)}) " +
+                        "or ask the upstream's operators to raise their limit.", isTransient: false, hapiCode: HapiStatus.TooMuchData);
                 chunk = half;
                 continue;
             }
@@ -221,37 +218,34 @@ public sealed class UpstreamClient : IDisposable
         }
     }
 
-    private async Task<ChunkReader> OpenChunkAsync(string dataset, bool v2, DateTime start, DateTime stop, ReadState state,
+    /// <summary>
+    /// Asks for one chunk and sorts the answer: records to read, none (1201), too many (1408), or an error, which is thrown.
+    /// </summary>
+    private async Task<ChunkReader> OpenChunkAsync(string dataset, bool v2, DateTime start, DateTime stop, ReadProgress progress,
         CancellationToken cancellationToken)
     {
-        var startText = FormatRequest(start);
-        var stopText = FormatRequest(stop);
-        var what = $"/data for [{Format(start)}, {Format(stop)})";
-        var response = await SendAsync(
-            ct => v2
-                ? _api.DataV2Async(dataset, startText, stopText, RequestedParameters, "csv", ct)
-                : _api.DataAsync(dataset, startText, stopText, RequestedParameters, "csv", ct),
-            dataset, what, cancellationToken).ConfigureAwait(false);
+        var what = $"/data for [{FormatTime(start)}, {FormatTime(stop)})";
+        var response = await _transport.SendAsync(_urls.Data(dataset, start, stop, v2), dataset, what, cancellationToken).ConfigureAwait(false);
         var ok = false;
         try
         {
             if (!response.IsSuccessStatusCode)
             {
-                var body = await ReadErrorBodyAsync(response, dataset, what, cancellationToken).ConfigureAwait(false);
-                var code = HapiCodeOf(body) ?? HapiCodeOfReason(response.ReasonPhrase);
-                if (code is 1408 or HapiStatus.NoData)
+                var body = await UpstreamTransport.ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+                var code = UpstreamErrors.StatusIn(body)?.Code ?? UpstreamErrors.CodeInReason(response.ReasonPhrase);
+                if (code is HapiStatus.TooMuchData or HapiStatus.NoData)
                 {
                     ok = true;
-                    return code == 1408 ? ChunkReader.TooMuch(response) : ChunkReader.Empty(response);
+                    return code == HapiStatus.TooMuchData ? ChunkReader.TooMuch(response) : ChunkReader.Empty(response);
                 }
-                throw HttpError(response, body, dataset, what);
+                throw _errors.Http(response, body, dataset, what);
             }
             if (response.Content.Headers.ContentType?.MediaType is { } mediaType && mediaType.Contains("html", StringComparison.OrdinalIgnoreCase))
-                throw HtmlError((int)response.StatusCode, response.ReasonPhrase, dataset, what);
+                throw _errors.Html((int)response.StatusCode, response.ReasonPhrase, dataset, what);
 
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             var csv = new CsvRecordReader(stream, _options.ReadIdleTimeout, _options.MaxRecordLength);
-            var reader = new ChunkReader(this, dataset, start, stop, response, csv, state);
+            var reader = new ChunkReader(Upstream, dataset, start, stop, response, csv, progress);
             int first;
             try
             {
@@ -262,18 +256,18 @@ public sealed class UpstreamClient : IDisposable
                 throw translated;
             }
             if (first == '<')
-                throw HtmlError((int)response.StatusCode, response.ReasonPhrase, dataset, what);
+                throw _errors.Html((int)response.StatusCode, response.ReasonPhrase, dataset, what);
             if (first == '{')
             {
-                var json = await csv.ReadRestAsync(MaxErrorChars, cancellationToken).ConfigureAwait(false);
-                var code = HapiCodeOf(json);
-                if (code is 1408 or HapiStatus.NoData)
+                var json = await csv.ReadRestAsync(UpstreamTransport.MaxErrorChars, cancellationToken).ConfigureAwait(false);
+                var status = UpstreamErrors.StatusIn(json);
+                if (status?.Code is HapiStatus.TooMuchData or HapiStatus.NoData)
                 {
                     ok = true;
-                    return code == 1408 ? ChunkReader.TooMuch(response) : ChunkReader.Empty(response);
+                    return status.Code == HapiStatus.TooMuchData ? ChunkReader.TooMuch(response) : ChunkReader.Empty(response);
                 }
-                if (code is { } c && c != HapiStatus.Ok)
-                    throw HapiError(c, HapiMessageOf(json), (int)response.StatusCode, dataset, what);
+                if (status?.Code is { } c && c != HapiStatus.Ok)
+                    throw _errors.Hapi(c, status.Message, (int)response.StatusCode, dataset, what);
                 throw new HapiClientException(Upstream, dataset, $"the upstream answered {what} with JSON although format=csv was asked: {Excerpt(json)}",
                     "Is this upstream a HAPI server? Tell its operators that format=csv must give CSV.", isTransient: false,
                     httpStatus: (int)response.StatusCode);
@@ -288,267 +282,7 @@ public sealed class UpstreamClient : IDisposable
         }
     }
 
-    /// <summary>The running state of one read across its chunks.</summary>
-    private sealed class ReadState
-    {
-        public DateTime? Last;
-    }
-
-    /// <summary>Reads and checks the records of one chunk's response; every failure becomes a <see cref="HapiClientException"/>.</summary>
-    private sealed class ChunkReader : IDisposable
-    {
-        private readonly UpstreamClient? _client;
-        private readonly string _dataset = "";
-        private readonly DateTime _start;
-        private readonly DateTime _stop;
-        private readonly HttpResponseMessage _response;
-        private readonly CsvRecordReader? _csv;
-        private readonly ReadState? _state;
-        private readonly List<string> _fields = new(8);
-
-        public ChunkReader(UpstreamClient client, string dataset, DateTime start, DateTime stop, HttpResponseMessage response,
-            CsvRecordReader csv, ReadState state)
-        {
-            _client = client;
-            _dataset = dataset;
-            _start = start;
-            _stop = stop;
-            _response = response;
-            _csv = csv;
-            _state = state;
-        }
-
-        private ChunkReader(HttpResponseMessage response, bool tooMuchData)
-        {
-            _response = response;
-            TooMuchData = tooMuchData;
-        }
-
-        public static ChunkReader Empty(HttpResponseMessage response) => new(response, false);
-
-        public static ChunkReader TooMuch(HttpResponseMessage response) => new(response, true);
-
-        public bool TooMuchData { get; }
-
-        private string What => $"/data response for [{Format(_start)}, {Format(_stop)})";
-
-        public async ValueTask<HapiRecord?> NextAsync(CancellationToken cancellationToken)
-        {
-            if (_csv is null)
-                return null;
-            try
-            {
-                if (!await _csv.ReadAsync(_fields, cancellationToken).ConfigureAwait(false))
-                    return null;
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && Translate(e) is { } translated)
-            {
-                throw translated;
-            }
-            return Check(_csv.RecordLine);
-        }
-
-        private HapiRecord Check(long line)
-        {
-            var f = _fields;
-            if (f.Count != Expected.Length)
-                throw Bad(line, $"it has {f.Count} column{(f.Count == 1 ? "" : "s")}; the request asked for {Expected.Length} ({RequestedParameters})");
-            if (!HapiTime.TryParse(f[0], out var time, out var timeProblem))
-                throw Bad(line, $"its Time '{Shown(f[0])}' is not a HAPI time: {timeProblem}");
-            if (_state!.Last is { } last && time <= last)
-                throw Bad(line, $"its Time {Shown(f[0])} is not after the previous record's {Format(last)}; Time must strictly increase");
-            if (time < _start || time >= _stop)
-                throw Bad(line, $"its Time {Shown(f[0])} lies outside the range asked for");
-            if (f[1].Length == 0)
-                throw Bad(line, "its name is empty");
-            if (!Archive.Checksum.TryParse(f[2], out var checksum, out var checksumProblem))
-                throw Bad(line, $"bad checksum: {checksumProblem}",
-                    "This mirror verifies files with sha256 only: the upstream must publish 'sha256:<64 lowercase hex>' checksums. ");
-            if (!Uri.TryCreate(f[3], UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-                throw Bad(line, $"its url '{Shown(f[3])}' is not an absolute http or https URL");
-            _state.Last = time;
-            return new HapiRecord(time, f[1], checksum, url);
-        }
-
-        private HapiClientException Bad(long line, string what, string? advice = null, bool transient = false, Exception? inner = null) =>
-            new(_client!.Upstream, _dataset, $"the record on line {line} of the {What} is unusable: {what}",
-                (advice ?? "") + "The records before it were delivered and none after it: a cursor kept over delivered records stays " +
-                "before this one. " +
-                (transient
-                    ? "This is retried on the next poll; if it lasts, tell the upstream's operators."
-                    : "Tell the upstream's operators; nothing on this node needs changing."),
-                transient, httpStatus: (int)_response.StatusCode, line: line, inner: inner);
-
-        /// <summary>The exception to throw for a failure while reading the body, or null to let it pass (a bug).</summary>
-        public HapiClientException? Translate(Exception e) => e switch
-        {
-            CsvFormatException csv when csv.Truncated => Bad(csv.Line, csv.Message,
-                "The body stopped inside a record (a proxy or the upstream cut the response short). ", transient: true, inner: e),
-            CsvFormatException csv => Bad(csv.Line, $"the CSV is malformed: {csv.Message}", inner: e),
-            DecoderFallbackException => new HapiClientException(_client!.Upstream, _dataset, $"the {What} is not valid UTF-8 text",
-                "The records before the bad bytes were delivered and none after them. Tell the upstream's operators.", false,
-                httpStatus: (int)_response.StatusCode, inner: e),
-            TimeoutException => new HapiClientException(_client!.Upstream, _dataset, $"reading the {What}: {e.Message}",
-                "The records before the stall were delivered; this is retried on the next poll. If it lasts, check the upstream's health.",
-                true, httpStatus: (int)_response.StatusCode, inner: e),
-            IOException or HttpRequestException or OperationCanceledException =>
-                new HapiClientException(_client!.Upstream, _dataset, $"the connection broke in the middle of the {What}: {Innermost(e)}",
-                    "The records before the break were delivered; this is retried on the next poll. If it lasts, check the network " +
-                    "between this node and the upstream.", true, httpStatus: (int)_response.StatusCode, inner: e),
-            _ => null,
-        };
-
-        public void Dispose()
-        {
-            _csv?.Dispose();
-            _response.Dispose();
-        }
-    }
-
-    // ---------------------------------------------------------------- plumbing
-
-    private async Task<HttpResponseMessage> SendAsync(Func<CancellationToken, Task<HttpResponseMessage>> call, string? dataset, string what,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await call(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is HttpRequestException or ApiRequestException or OperationCanceledException or IOException)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var timedOut = e is OperationCanceledException || e.InnerException is OperationCanceledException or TimeoutException;
-            var problem = timedOut
-                ? $"asking {what} at {BaseAddress} got no answer within {_http.Timeout.TotalSeconds:0} s"
-                : $"could not reach {BaseAddress} for {what}: {Innermost(e)}";
-            throw new HapiClientException(Upstream, dataset, problem,
-                "Check that the upstream is up and that this node reaches it (the URL in the configuration, DNS, firewall, proxy); " +
-                "this is retried on the next poll.", isTransient: true, inner: e);
-        }
-    }
-
-    private async Task<JsonDocument> GetJsonAsync(Func<CancellationToken, Task<HttpResponseMessage>> call, string? dataset, string what,
-        CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(call, dataset, what, cancellationToken).ConfigureAwait(false);
-        string body;
-        try
-        {
-            body = await ReadLimitedAsync(response, response.IsSuccessStatusCode ? MaxJsonChars : MaxErrorChars, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException or DecoderFallbackException
-                                  && !cancellationToken.IsCancellationRequested)
-        {
-            throw new HapiClientException(Upstream, dataset, $"reading the answer to {what} failed: {Innermost(e)}",
-                "This is retried on the next poll; if it lasts, check the network between this node and the upstream.", true,
-                httpStatus: (int)response.StatusCode, inner: e);
-        }
-        if (!response.IsSuccessStatusCode)
-            throw HttpError(response, body, dataset, what);
-        if (IsHtml(response, body))
-            throw HtmlError((int)response.StatusCode, response.ReasonPhrase, dataset, what);
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(body);
-        }
-        catch (JsonException)
-        {
-            throw new HapiClientException(Upstream, dataset, $"the answer to {what} is not JSON: {Excerpt(body)}",
-                "Is the configured URL the upstream's HAPI base ending in /hapi?", false, httpStatus: (int)response.StatusCode);
-        }
-        var code = HapiCodeOf(doc.RootElement);
-        if (code is null)
-        {
-            doc.Dispose();
-            throw Invalid(dataset, what, "has no HAPI status");
-        }
-        if (code != HapiStatus.Ok)
-        {
-            var message = HapiMessageOf(doc.RootElement);
-            doc.Dispose();
-            throw HapiError(code.Value, message, (int)response.StatusCode, dataset, what);
-        }
-        return doc;
-    }
-
-    private static async Task<string> ReadLimitedAsync(HttpResponseMessage response, int maxChars, CancellationToken cancellationToken)
-    {
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var reader = new StreamReader(stream, new UTF8Encoding(false, true));
-        var buffer = new char[8192];
-        var text = new StringBuilder();
-        int read;
-        while (text.Length < maxChars && (read = await reader.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, maxChars - text.Length)), cancellationToken).ConfigureAwait(false)) > 0)
-            text.Append(buffer, 0, read);
-        return text.ToString();
-    }
-
-    private async Task<string> ReadErrorBodyAsync(HttpResponseMessage response, string? dataset, string what, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ReadLimitedAsync(response, MaxErrorChars, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException or DecoderFallbackException
-                                  && !cancellationToken.IsCancellationRequested)
-        {
-            return ""; // the status line still says what happened
-        }
-    }
-
-    private HapiClientException HttpError(HttpResponseMessage response, string body, string? dataset, string what)
-    {
-        var status = (int)response.StatusCode;
-        var code = HapiCodeOf(body) ?? HapiCodeOfReason(response.ReasonPhrase);
-        if (code is { } c)
-            return HapiError(c, HapiMessageOf(body) ?? response.ReasonPhrase, status, dataset, what);
-        if (IsHtml(response, body))
-            return HtmlError(status, response.ReasonPhrase, dataset, what);
-        var transient = IsTransientStatus(status);
-        return new HapiClientException(Upstream, dataset,
-            $"the upstream answered {what} with HTTP {status} {response.ReasonPhrase}{(body.Length > 0 ? ": " + Excerpt(body) : "")}",
-            transient
-                ? "This is retried on the next poll; if it lasts, tell the upstream's operators."
-                : "Is the configured URL the upstream's HAPI base ending in /hapi? If it is, tell the upstream's operators.",
-            transient, httpStatus: status);
-    }
-
-    private HapiClientException HtmlError(int status, string? reason, string? dataset, string what)
-    {
-        if (status is >= 200 and < 300)
-            return new HapiClientException(Upstream, dataset,
-                $"the upstream answered {what} with an HTML page, not HAPI {(what.StartsWith("/data", StringComparison.Ordinal) ? "csv" : "JSON")}",
-                $"Is the URL the HAPI base ending in /hapi? It is now {BaseAddress}.", isTransient: false, httpStatus: status);
-        var transient = IsTransientStatus(status);
-        return new HapiClientException(Upstream, dataset,
-            $"the upstream answered {what} with HTTP {status} {(string.IsNullOrWhiteSpace(reason) ? ReasonOf(status) : Shown(reason))} and an HTML page, not HAPI",
-            transient
-                ? "A proxy or web server in front of the HAPI server answered instead of it (the HAPI server may be down or restarting); " +
-                  "this is retried on the next poll. If it lasts, tell the upstream's operators."
-                : $"A web server that is not HAPI answered: is the URL the HAPI base ending in /hapi? It is now {BaseAddress}.",
-            transient, httpStatus: status);
-    }
-
-    private HapiClientException HapiError(int code, string? message, int httpStatus, string? dataset, string what)
-    {
-        var said = string.IsNullOrWhiteSpace(message) ? HapiStatus.Message(code) : Shown(message);
-        var transient = code >= 1500;
-        var advice = code switch
-        {
-            HapiStatus.UnknownDataset => "The upstream does not publish this dataset (see its /catalog; ids are case-sensitive): " +
-                                         "fix the dataset in this node's configuration, or wait until the upstream holds files of it.",
-            >= 1500 => "The upstream failed internally; this is retried on the next poll. If it lasts, tell the upstream's operators.",
-            _ => "The upstream refused a request this client sent: check that it is a HAPI 2 or 3 server, and report the message " +
-                 "to HvMirror's developers.",
-        };
-        return new HapiClientException(Upstream, dataset, $"the upstream answered {what} with HAPI {code}: {said}", advice, transient,
-            hapiCode: code, httpStatus: httpStatus);
-    }
-
-    private HapiClientException Invalid(string? dataset, string what, string problem) =>
-        new(Upstream, dataset, $"the upstream's {what} {problem}",
-            "Is the configured URL a HAPI server's base ending in /hapi? If it is, tell the upstream's operators.", isTransient: false);
+    // ---------------------------------------------------------------- checks
 
     private string CheckVersion(string version, string? dataset)
     {
@@ -561,83 +295,13 @@ public sealed class UpstreamClient : IDisposable
 
     private static bool IsHapi2(string version) => version.StartsWith("2.", StringComparison.Ordinal) || version == "2";
 
-    private DateTime InfoTime(JsonElement root, string name, string dataset)
+    private DateTime InfoTime(string? text, string name, string dataset)
     {
-        var text = TryGetString(root, name) ?? throw Invalid(dataset, "/info", $"has no {name}");
+        if (text is null)
+            throw _errors.Invalid(dataset, "/info", $"has no {name}");
         if (!HapiTime.TryParse(text, out var time, out var problem))
-            throw Invalid(dataset, "/info", $"gives {name} '{Shown(text)}', not a HAPI time: {problem}");
+            throw _errors.Invalid(dataset, "/info", $"gives {name} '{Shown(text)}', not a HAPI time: {problem}");
         return time;
-    }
-
-    private static string? TryGetString(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
-
-    private static int? HapiCodeOf(JsonElement root) =>
-        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Object &&
-        status.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.Number && code.TryGetInt32(out var value)
-            ? value
-            : null;
-
-    private static string? HapiMessageOf(JsonElement root) =>
-        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("status", out var status) ? TryGetString(status, "message") : null;
-
-    private static int? HapiCodeOf(string body) => WithJson(body, HapiCodeOf);
-
-    private static string? HapiMessageOf(string body) => WithJson(body, HapiMessageOf);
-
-    private static T? WithJson<T>(string body, Func<JsonElement, T?> read)
-    {
-        if (!body.AsSpan().TrimStart().StartsWith("{"))
-            return default;
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            return read(doc.RootElement);
-        }
-        catch (JsonException)
-        {
-            return default;
-        }
-    }
-
-    /// <summary>HAPI puts the code in the status line too, e.g. <c>Bad Request; HAPI 1408 …</c>.</summary>
-    private static int? HapiCodeOfReason(string? reason)
-    {
-        if (reason is null)
-            return null;
-        var at = reason.IndexOf("HAPI ", StringComparison.Ordinal);
-        return at >= 0 && at + 9 <= reason.Length && int.TryParse(reason.AsSpan(at + 5, 4), NumberStyles.None, CultureInfo.InvariantCulture, out var code)
-            ? code
-            : null;
-    }
-
-    private static bool IsHtml(HttpResponseMessage response, string body) =>
-        response.Content.Headers.ContentType?.MediaType?.Contains("html", StringComparison.OrdinalIgnoreCase) == true ||
-        body.AsSpan().TrimStart().StartsWith("<");
-
-    private static bool IsTransientStatus(int status) => status is 408 or 429 or 500 or 502 or 503 or 504;
-
-    private static string ReasonOf(int status) => Enum.IsDefined(typeof(HttpStatusCode), status) ? ((HttpStatusCode)status).ToString() : "HTTP error";
-
-    private static string Innermost(Exception e)
-    {
-        // The innermost cause first, then its wrapper if that one says more ("Connection refused (host:port)").
-        var chain = new List<string>();
-        for (var x = e; x is not null; x = x.InnerException)
-            if (!string.IsNullOrWhiteSpace(x.Message))
-                chain.Add(x.Message.Trim());
-        chain.Reverse();
-        var kept = new List<string>();
-        foreach (var message in chain)
-        {
-            if (kept.Count == 2 || kept.Any(k => k.Contains(message, StringComparison.Ordinal)))
-                continue;
-            kept.RemoveAll(k => message.Contains(k, StringComparison.Ordinal));
-            kept.Add(message);
-        }
-        return kept.Count == 0 ? e.GetType().Name : string.Join(" ← ", kept);
     }
 
     private static DateTime AsUtc(DateTime t) => t.Kind switch
@@ -646,41 +310,4 @@ public sealed class UpstreamClient : IDisposable
         DateTimeKind.Unspecified => DateTime.SpecifyKind(t, DateTimeKind.Utc),
         _ => t,
     };
-
-    /// <summary>Microseconds when that is exact (the usual case), else all seven tick digits: never rounds a bound.</summary>
-    internal static string FormatRequest(DateTime t) =>
-        t.Ticks % 10 == 0
-            ? HapiTime.Format(t)
-            : DateTime.SpecifyKind(t, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
-
-    private static string Format(DateTime t) => FormatRequest(t);
-
-    private static string Describe(TimeSpan span) =>
-        span >= TimeSpan.FromDays(1) ? $"{span.TotalDays:0.###} days"
-        : span >= TimeSpan.FromHours(1) ? $"{span.TotalHours:0.###} hours"
-        : span >= TimeSpan.FromMinutes(1) ? $"{span.TotalMinutes:0.###} minutes"
-        : $"{span.TotalSeconds:0.###} seconds";
-
-    private static string Excerpt(string text) => Shown(text.Trim(), 200);
-
-    /// <summary>Text from the upstream, safe to put in a message: control characters escaped, long text cut.</summary>
-    internal static string Shown(string text) => Shown(text, 120);
-
-    private static string Shown(string text, int max)
-    {
-        var sb = new StringBuilder(Math.Min(text.Length, max + 1));
-        foreach (var c in text)
-        {
-            if (sb.Length >= max)
-            {
-                sb.Append('…');
-                break;
-            }
-            if (char.IsControl(c))
-                sb.Append(c switch { '\n' => "\\n", '\r' => "\\r", '\t' => "\\t", _ => $"\\u{(int)c:X4}" });
-            else
-                sb.Append(c);
-        }
-        return sb.ToString();
-    }
 }

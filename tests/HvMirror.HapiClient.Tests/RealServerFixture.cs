@@ -1,32 +1,19 @@
-using HvMirror.Archive;
-using HvMirror.Catalog;
 using HvMirror.Testing;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace HvMirror.HapiClient.Tests;
 
-/// <summary>One file registered in the real server's catalog, as the client should read it back.</summary>
-public sealed record SeededFile(string Dataset, string Name, string Checksum, DateTime IngestedAt, string ArchivePath);
-
 /// <summary>
-/// The real HvMirror HAPI server (services/HapiServer/HvMirror.HapiServer.Host through WebApplicationFactory&lt;Program&gt;) over a temporary
-/// archive and SQLite catalog, seeded through <see cref="FileRegistry"/> with real JP2 files at chosen ingestion times.
+/// The real HvMirror HAPI server (services/HapiServer/HvMirror.HapiServer.Host) seeded for the client's tests: 40 AIA_171
+/// records over ten days, one HMI_MAG file and a LASCO_C2 name RFC 4180 must quote.
 /// </summary>
-public sealed class RealServerFixture : IAsyncLifetime
+public sealed class RealServerFixture() : SeededHapiServer<Program>("hapiclient-tests")
 {
     public const string Aia = "AIA_171";
 
     /// <summary>The first AIA ingestion: the dataset's startDate.</summary>
     public static readonly DateTime T0 = new(2024, 3, 1, 0, 0, 0, DateTimeKind.Utc);
 
-    public string Root { get; } = Path.Combine(Path.GetTempPath(), "hvmirror-hapiclient-tests-" + Guid.NewGuid().ToString("N"));
-
-    public List<SeededFile> Files { get; } = [];
-
     public IReadOnlyList<SeededFile> AiaFiles => Files.Where(f => f.Dataset == Aia).ToList();
-
-    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
 
     /// <summary>The AIA ingestion times: 40 records over ten days, two of them one microsecond apart, one at a UTC midnight.</summary>
     public static IReadOnlyList<DateTime> AiaTimes { get; } = MakeAiaTimes();
@@ -40,41 +27,22 @@ public sealed class RealServerFixture : IAsyncLifetime
         return times;
     }
 
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync()
     {
-        var archive = Path.Combine(Root, "archive");
-        var catalog = Path.Combine(Root, "catalog.db");
-        Directory.CreateDirectory(archive);
-        var contexts = new CatalogDbContextFactory(CatalogConnection.ForSqliteFile(catalog));
-        await CatalogMigrator.MigrateAsync(contexts);
-        var clock = new SettableClock();
-        var registry = new FileRegistry(contexts, new IngestionClock(clock));
-
         for (var i = 0; i < AiaTimes.Count; i++)
         {
             var at = AiaTimes[i];
             var observed = at.AddMinutes(-30).AddSeconds(i); // distinct names even for neighbours one microsecond apart
             var name = $"{observed:yyyy_MM_dd__HH_mm_ss_fff}__SDO_AIA_AIA_171.jp2";
-            await RegisterAsync(registry, clock, archive, at, Aia, name, $"AIA/{observed:yyyy/MM/dd}/171/{name}", observed);
+            await RegisterAsync(at, Aia, name, $"AIA/{observed:yyyy/MM/dd}/171/{name}", observed);
         }
-        await RegisterAsync(registry, clock, archive, new DateTime(2024, 5, 1, 0, 0, 0, DateTimeKind.Utc), "HMI_MAG",
+        await RegisterAsync(new DateTime(2024, 5, 1, 0, 0, 0, DateTimeKind.Utc), "HMI_MAG",
             "2024_05_01__00_00_00_000__SDO_HMI_HMI_magnetogram.jp2",
             "HMI/2024/05/01/magnetogram/2024_05_01__00_00_00_000__SDO_HMI_HMI_magnetogram.jp2", new DateTime(2024, 5, 1, 0, 0, 0, DateTimeKind.Utc));
         // A name RFC 4180 must quote (comma and double quote).
-        await RegisterAsync(registry, clock, archive, new DateTime(2024, 6, 1, 0, 0, 0, DateTimeKind.Utc), "LASCO_C2",
+        await RegisterAsync(new DateTime(2024, 6, 1, 0, 0, 0, DateTimeKind.Utc), "LASCO_C2",
             "odd,\"quoted\"_name.jp2", "LASCO-C2/2024/06/01/white-light/odd_quoted_name.jp2", new DateTime(2024, 6, 1, 0, 0, 0, DateTimeKind.Utc));
-
-        Factory = CreateFactory(archive, catalog);
     }
-
-    public static WebApplicationFactory<Program> CreateFactory(string archive, string catalog) =>
-        new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
-        {
-            builder.UseSetting("HvMirror:Archive", archive);
-            builder.UseSetting("ConnectionStrings:Catalog", catalog);
-            builder.UseSetting("HvMirror:PublicUrl", "");
-            builder.UseSetting("HvMirror:Hapi:Contact", "ops@example.org");
-        });
 
     /// <summary>A client of the in-memory test server; <paramref name="log"/> sees every request.</summary>
     public UpstreamClient Client(UpstreamClientOptions? options = null, RequestLog? log = null, string baseUrl = "http://localhost/hapi")
@@ -84,20 +52,6 @@ public sealed class RealServerFixture : IAsyncLifetime
             handler = new RecordingHandler(log) { InnerHandler = handler };
         var http = new HttpClient(handler) { BaseAddress = new Uri(baseUrl) };
         return new UpstreamClient("gsfc-test", http, options);
-    }
-
-    private async Task RegisterAsync(FileRegistry registry, SettableClock clock, string archive, DateTime at, string dataset, string name,
-        string archivePath, DateTime observed)
-    {
-        var (checksum, _) = await CatalogSeeding.RegisterSampleAsync(registry, clock, archive, at, dataset, name, archivePath, observed);
-        Files.Add(new SeededFile(dataset, name, checksum, at, archivePath));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Factory.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
 

@@ -1,4 +1,5 @@
 using HvMirror.Hapi;
+using HvMirror.Testing;
 
 namespace HvMirror.HapiClient.Tests;
 

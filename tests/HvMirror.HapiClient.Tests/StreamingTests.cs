@@ -10,7 +10,7 @@ public sealed class MemoryMeasuringCollection
     public const string Name = "memory measuring (runs alone)";
 }
 
-/// <summary>The /data body is parsed as it arrives: neither Refit nor the client buffers the whole response.</summary>
+/// <summary>The /data body is parsed as it arrives: the client never buffers the whole response.</summary>
 [Collection(MemoryMeasuringCollection.Name)]
 public sealed class StreamingTests
 {

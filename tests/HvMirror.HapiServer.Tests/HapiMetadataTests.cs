@@ -162,8 +162,27 @@ public sealed class HapiMetadataTests(HapiServerFixture fixture)
     [InlineData("/jp2/AIA/2024/03/01/171/2024_03_01__11_00_00_123__SDO_AIA_AIA_171.jp2")]
     public async Task Every_endpoint_allows_any_origin(string url)
     {
-        using var response = await Client.GetAsync(url);
+        // CORS answers requests that carry an Origin, as every cross-origin request from a page does.
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add("Origin", "https://viewer.example.org");
+        using var response = await Client.SendAsync(request);
         Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+    }
+
+    [Theory]
+    [InlineData("/hapi/data?dataset=AIA_171&start=2024-03-02&stop=2024-05-01")]
+    [InlineData("/jp2/AIA/2024/03/01/171/2024_03_01__11_00_00_123__SDO_AIA_AIA_171.jp2")]
+    public async Task A_preflight_is_answered_with_the_methods_and_headers_allowed(string url)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Options, url);
+        request.Headers.Add("Origin", "https://viewer.example.org");
+        request.Headers.Add("Access-Control-Request-Method", "GET");
+        request.Headers.Add("Access-Control-Request-Headers", "Content-Type");
+        using var response = await Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("GET", response.Headers.GetValues("Access-Control-Allow-Methods").Single());
+        Assert.Contains("Content-Type", response.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.OrdinalIgnoreCase);
     }
 
     [Theory]

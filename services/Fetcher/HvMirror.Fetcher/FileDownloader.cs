@@ -1,4 +1,4 @@
-using System.Net;
+using HvMirror.Hapi;
 using HvMirror.Ingestion;
 using Microsoft.Extensions.Options;
 
@@ -33,7 +33,7 @@ public sealed class FileDownloader(IHttpClientFactory httpClients, FileStager st
             if (!response.IsSuccessStatusCode)
             {
                 var status = $"{(int)response.StatusCode} {response.ReasonPhrase}";
-                throw response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500
+                throw HttpStatuses.IsTransient((int)response.StatusCode)
                     ? new TransientFetchException($"the upstream answered {status}")
                     : new PermanentFetchException($"the upstream answered {status} for {url}: the file is not (or no longer) there");
             }

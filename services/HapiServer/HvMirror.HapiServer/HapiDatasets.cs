@@ -1,5 +1,4 @@
 using HvMirror.Hapi;
-using System.Text.Json;
 using HvMirror.Archive;
 using HvMirror.Catalog;
 using Microsoft.EntityFrameworkCore;
@@ -85,49 +84,50 @@ public sealed class HapiDatasets(CatalogDbContextFactory contexts, TimeProvider 
         return DataSources.Helioviewer.All.Where(s => held.Contains(s.Name)).ToList();
     }
 
-    /// <summary>Writes the members of an info response (without the enclosing braces).</summary>
-    public void WriteInfoMembers(Utf8JsonWriter json, DatasetState state, IReadOnlyList<int> parameters, int status,
-        string baseUrl, string? format)
+    /// <summary>The info answer of a dataset, or with <paramref name="format"/> the header of a data answer.</summary>
+    public HapiInfoResponse Info(DatasetState state, IReadOnlyList<int> parameters, int status, string baseUrl, string? format)
     {
-        json.WriteString("HAPI", HapiEndpoints.Version);
-        json.WriteStartObject("status");
-        json.WriteNumber("code", status);
-        json.WriteString("message", HapiStatus.Message(status));
-        json.WriteEndObject();
-        if (format is not null)
-            json.WriteString("format", format);
-        json.WriteString("startDate", HapiTime.Format(state.FirstIngestedAt));
-        json.WriteString("stopDate", HapiTime.Format(StopDate()));
-        json.WriteString("timeStampLocation", "begin");
         var source = state.Source;
-        json.WriteString("description",
-            $"The JPEG2000 files of Helioviewer source {source.Name} ({Title(source).Replace(" JPEG2000 files", "", StringComparison.Ordinal)}) " +
-            "held by this node: one record per registration of a file, Time being when this node ingested it. " +
-            "The dataset is live: stopDate lies in the future, and a data request returns only records committed before it is answered.");
-        json.WriteString("modificationDate", HapiTime.Format(state.LastIngestedAt));
-        json.WriteStartArray("parameters");
-        foreach (var index in parameters)
+        return new HapiInfoResponse
         {
-            var p = Parameters[index];
-            json.WriteStartObject();
-            json.WriteString("name", p.Name);
-            json.WriteString("type", p.Type);
-            if (p.Units is null) json.WriteNull("units"); else json.WriteString("units", p.Units);
-            json.WriteNull("fill");
-            if (p.Type is "string" or "isotime")
-                json.WriteNumber("length", p.Length ?? UrlLength(baseUrl));
-            if (p.IsUri)
-                json.WriteString("stringType", "uri");
-            json.WriteString("description", p.Description);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        json.WriteNumber("x_sourceId", source.SourceId);
-        json.WriteString("x_observatory", source.Observatory);
-        json.WriteString("x_instrument", source.Instrument);
-        json.WriteString("x_detector", source.Detector);
-        json.WriteString("x_measurement", source.Measurement);
+            Hapi = HapiResponder.Version,
+            Status = HapiResponseStatus.Of(status),
+            Format = format,
+            StartDate = HapiTime.Format(state.FirstIngestedAt),
+            StopDate = HapiTime.Format(StopDate()),
+            TimeStampLocation = "begin",
+            Description =
+                $"The JPEG2000 files of Helioviewer source {source.Name} ({Title(source).Replace(" JPEG2000 files", "", StringComparison.Ordinal)}) " +
+                "held by this node: one record per registration of a file, Time being when this node ingested it. " +
+                "The dataset is live: stopDate lies in the future, and a data request returns only records committed before it is answered.",
+            ModificationDate = HapiTime.Format(state.LastIngestedAt),
+            Parameters = parameters.Select(index => Parameters[index]).Select(p => new HapiInfoParameter
+            {
+                Name = p.Name,
+                Type = p.Type,
+                Units = p.Units,
+                Length = p.Type is "string" or "isotime" ? p.Length ?? UrlLength(baseUrl) : null,
+                StringType = p.IsUri ? "uri" : null,
+                Description = p.Description,
+            }).ToList(),
+            Extensions = new()
+            {
+                ["x_sourceId"] = source.SourceId,
+                ["x_observatory"] = source.Observatory,
+                ["x_instrument"] = source.Instrument,
+                ["x_detector"] = source.Detector,
+                ["x_measurement"] = source.Measurement,
+            },
+        };
     }
+
+    /// <summary>The record's url: the base, <c>/jp2/</c>, then the archive path with each segment escaped.</summary>
+    public static string Url(string baseUrl, string archivePath) => baseUrl + Jp2Prefix + EscapePath(archivePath);
+
+    private static string EscapePath(string archivePath) =>
+        ArchivePath.IsSafeRelative(archivePath)
+            ? archivePath // only unreserved characters and slashes: nothing to escape
+            : string.Join('/', archivePath.Split('/').Select(Uri.EscapeDataString));
 
     /// <summary>
     /// Parses the <c>parameters</c> request parameter into indexes of <see cref="Parameters"/>: empty means all; Time

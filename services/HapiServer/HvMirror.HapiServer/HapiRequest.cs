@@ -1,6 +1,6 @@
+using HvMirror.Archive;
 using HvMirror.Hapi;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Primitives;
 
 namespace HvMirror.HapiServer;
 
@@ -45,5 +45,25 @@ internal sealed class HapiRequest
         return any2;
     }
 
-    public static bool IsEmpty(StringValues values) => StringValues.IsNullOrEmpty(values);
+    /// <summary>The dataset id under <paramref name="name"/>: required (1400), and a dataset this server can hold (1406).</summary>
+    public string RequireDataset(string name)
+    {
+        var id = Get(name);
+        if (string.IsNullOrEmpty(id))
+            throw new HapiException(HapiStatus.BadRequest, $"{HapiStatus.Message(HapiStatus.BadRequest)}: {name} is required (see /hapi/catalog for the datasets).");
+        if (!DataSources.Helioviewer.TryGet(id, out _))
+            throw UnknownDataset();
+        return id;
+    }
+
+    public static HapiException UnknownDataset() => new(HapiStatus.UnknownDataset,
+        $"{HapiStatus.Message(HapiStatus.UnknownDataset)}: /hapi/catalog lists the datasets this server holds (ids are case-sensitive).");
+
+    public void CheckResolveReferences()
+    {
+        var value = Get("resolve_references");
+        if (!string.IsNullOrEmpty(value) && value is not ("true" or "false"))
+            throw new HapiException(HapiStatus.UnsupportedResolveReferences,
+                $"{HapiStatus.Message(HapiStatus.UnsupportedResolveReferences)}: resolve_references is true or false.");
+    }
 }

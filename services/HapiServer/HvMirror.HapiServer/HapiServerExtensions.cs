@@ -19,7 +19,8 @@ public static class HapiServerExtensions
 {
     /// <summary>
     /// Registers the HAPI server role: options from <c>HvMirror</c> (<c>PublicUrl</c>, <c>Hapi:*</c>), the node's archive and
-    /// catalog (<see cref="CatalogServiceCollectionExtensions.AddCatalog"/>), and gzip for <c>/hapi</c> responses.
+    /// catalog (<see cref="CatalogServiceCollectionExtensions.AddCatalog"/>), gzip for <c>/hapi</c> responses, and CORS for
+    /// <c>/hapi</c> and <c>/jp2</c>.
     /// </summary>
     public static IServiceCollection AddHapiServer(this IServiceCollection services, IConfiguration configuration)
     {
@@ -27,9 +28,15 @@ public static class HapiServerExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HapiServerOptions>, HapiServerOptionsValidator>());
         services.AddCatalog(configuration);
         services.TryAddSingleton<HapiDatasets>();
-        services.TryAddSingleton<HapiEndpoints>();
+        services.TryAddSingleton<HapiResponder>();
+        services.TryAddSingleton<HapiMetadataEndpoints>();
+        services.TryAddSingleton<HapiDataEndpoint>();
         services.TryAddSingleton<Jp2Files>();
-        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, HapiCompressionStartupFilter>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, HapiStartupFilter>());
+
+        // Public data for any page to read (HAPI 3.3 §5.1): any origin, the two methods served, the one header HAPI names.
+        services.AddCors(o => o.AddPolicy(HapiStartupFilter.CorsPolicy,
+            policy => policy.AllowAnyOrigin().WithMethods(HttpMethods.Get, HttpMethods.Head).WithHeaders("Content-Type")));
 
         services.AddResponseCompression(o =>
         {
@@ -47,7 +54,8 @@ public static class HapiServerExtensions
     /// </summary>
     public static IEndpointRouteBuilder MapHapi(this IEndpointRouteBuilder endpoints)
     {
-        var hapi = endpoints.ServiceProvider.GetRequiredService<HapiEndpoints>();
+        var hapi = endpoints.ServiceProvider.GetRequiredService<HapiMetadataEndpoints>();
+        var data = endpoints.ServiceProvider.GetRequiredService<HapiDataEndpoint>();
         var files = endpoints.ServiceProvider.GetRequiredService<Jp2Files>();
         string[] methods = [HttpMethods.Get, HttpMethods.Head];
         endpoints.MapMethods("/hapi", methods, hapi.Landing);
@@ -55,18 +63,25 @@ public static class HapiServerExtensions
         endpoints.MapMethods("/hapi/about", methods, hapi.About);
         endpoints.MapMethods("/hapi/catalog", methods, hapi.Catalog);
         endpoints.MapMethods("/hapi/info", methods, hapi.Info);
-        endpoints.MapMethods("/hapi/data", methods, hapi.Data);
+        endpoints.MapMethods("/hapi/data", methods, data.Data);
         endpoints.MapMethods("/hapi/{**rest}", methods, hapi.Unknown);
         endpoints.MapMethods("/jp2/{**path}", methods, files.Serve);
         return endpoints;
     }
 }
 
-/// <summary>Compresses <c>/hapi</c> responses (gzip, when the client asks) without the host having to add middleware.</summary>
-internal sealed class HapiCompressionStartupFilter : IStartupFilter
+/// <summary>
+/// CORS for <c>/hapi</c> and <c>/jp2</c>, and gzip for <c>/hapi</c> responses when the client asks, without the host
+/// having to add middleware.
+/// </summary>
+internal sealed class HapiStartupFilter : IStartupFilter
 {
+    public const string CorsPolicy = "hapi";
+
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/hapi") || c.Request.Path.StartsWithSegments("/jp2"),
+            branch => branch.UseCors(CorsPolicy));
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/hapi"), branch => branch.UseResponseCompression());
         next(app);
     };

@@ -18,7 +18,6 @@ public sealed class Jp2Files(CatalogDbContextFactory contexts, ArchiveLocation a
 
     public async Task Serve(HttpContext context)
     {
-        HapiEndpoints.AddCors(context.Response);
         var result = await ResolveAsync(context);
         await result.ExecuteAsync(context);
     }

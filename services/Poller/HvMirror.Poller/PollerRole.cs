@@ -1,5 +1,5 @@
-using System.Net;
 using HvMirror.Catalog;
+using HvMirror.HapiClient;
 using HvMirror.Upstreams;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,11 +24,7 @@ public static class PollerRole
         services.TryAddSingleton<UpstreamPoller>();
         services.TryAddSingleton<WorkListRedriver>();
         services.AddHttpClient(UpstreamPoller.HttpClientName, http => http.Timeout = TimeSpan.FromMinutes(5))
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-                ConnectTimeout = TimeSpan.FromSeconds(15),
-            });
+            .ConfigurePrimaryHttpMessageHandler(UpstreamClient.CreateHandler);
         if (background) services.AddHostedService<PollerService>();
         return services;
     }

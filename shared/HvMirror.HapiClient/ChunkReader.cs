@@ -1,0 +1,128 @@
+using System.Text;
+using HvMirror.Archive;
+using HvMirror.Hapi;
+using static HvMirror.HapiClient.UpstreamText;
+
+namespace HvMirror.HapiClient;
+
+/// <summary>Where one read has got to across its chunks: the Time of the last record yielded.</summary>
+internal sealed class ReadProgress
+{
+    public DateTime? Last;
+}
+
+/// <summary>
+/// Reads the records of one <c>/data</c> chunk and checks each before it is handed out; every failure becomes a
+/// <see cref="HapiClientException"/> that says which line was wrong and why.
+/// </summary>
+internal sealed class ChunkReader : IDisposable
+{
+    private readonly string _upstream = "";
+    private readonly string _dataset = "";
+    private readonly DateTime _start;
+    private readonly DateTime _stop;
+    private readonly HttpResponseMessage _response;
+    private readonly CsvRecordReader? _csv;
+    private readonly ReadProgress? _progress;
+    private readonly List<string> _fields = new(8);
+
+    public ChunkReader(string upstream, string dataset, DateTime start, DateTime stop, HttpResponseMessage response,
+        CsvRecordReader csv, ReadProgress progress)
+    {
+        _upstream = upstream;
+        _dataset = dataset;
+        _start = start;
+        _stop = stop;
+        _response = response;
+        _csv = csv;
+        _progress = progress;
+    }
+
+    private ChunkReader(HttpResponseMessage response, bool tooMuchData)
+    {
+        _response = response;
+        TooMuchData = tooMuchData;
+    }
+
+    /// <summary>A chunk the upstream has no records in (HAPI 1201 or an empty body).</summary>
+    public static ChunkReader Empty(HttpResponseMessage response) => new(response, false);
+
+    /// <summary>A chunk the upstream refused as too large (HAPI 1408): to be asked again in halves.</summary>
+    public static ChunkReader TooMuch(HttpResponseMessage response) => new(response, true);
+
+    public bool TooMuchData { get; }
+
+    private string What => $"/data response for [{FormatTime(_start)}, {FormatTime(_stop)})";
+
+    public async ValueTask<HapiRecord?> NextAsync(CancellationToken cancellationToken)
+    {
+        if (_csv is null)
+            return null;
+        try
+        {
+            if (!await _csv.ReadAsync(_fields, cancellationToken).ConfigureAwait(false))
+                return null;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && Translate(e) is { } translated)
+        {
+            throw translated;
+        }
+        return Check(_csv.RecordLine);
+    }
+
+    private HapiRecord Check(long line)
+    {
+        var f = _fields;
+        if (f.Count != UpstreamClient.ExpectedParameters.Length)
+            throw Bad(line, $"it has {f.Count} column{(f.Count == 1 ? "" : "s")}; the request asked for {UpstreamClient.ExpectedParameters.Length} ({UpstreamClient.RequestedParameters})");
+        if (!HapiTime.TryParse(f[0], out var time, out var timeProblem))
+            throw Bad(line, $"its Time '{Shown(f[0])}' is not a HAPI time: {timeProblem}");
+        if (_progress!.Last is { } last && time <= last)
+            throw Bad(line, $"its Time {Shown(f[0])} is not after the previous record's {FormatTime(last)}; Time must strictly increase");
+        if (time < _start || time >= _stop)
+            throw Bad(line, $"its Time {Shown(f[0])} lies outside the range asked for");
+        if (f[1].Length == 0)
+            throw Bad(line, "its name is empty");
+        if (!Checksum.TryParse(f[2], out var checksum, out var checksumProblem))
+            throw Bad(line, $"bad checksum: {checksumProblem}",
+                "This mirror verifies files with sha256 only: the upstream must publish 'sha256:<64 lowercase hex>' checksums. ");
+        if (!Uri.TryCreate(f[3], UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            throw Bad(line, $"its url '{Shown(f[3])}' is not an absolute http or https URL");
+        _progress.Last = time;
+        return new HapiRecord(time, f[1], checksum, url);
+    }
+
+    private HapiClientException Bad(long line, string what, string? advice = null, bool transient = false, Exception? inner = null) =>
+        new(_upstream, _dataset, $"the record on line {line} of the {What} is unusable: {what}",
+            (advice ?? "") + "The records before it were delivered and none after it: a cursor kept over delivered records stays " +
+            "before this one. " +
+            (transient
+                ? "This is retried on the next poll; if it lasts, tell the upstream's operators."
+                : "Tell the upstream's operators; nothing on this node needs changing."),
+            transient, httpStatus: (int)_response.StatusCode, line: line, inner: inner);
+
+    /// <summary>The exception to throw for a failure while reading the body, or null to let it pass (a bug).</summary>
+    public HapiClientException? Translate(Exception e) => e switch
+    {
+        CsvFormatException csv when csv.Truncated => Bad(csv.Line, csv.Message,
+            "The body stopped inside a record (a proxy or the upstream cut the response short). ", transient: true, inner: e),
+        CsvFormatException csv => Bad(csv.Line, $"the CSV is malformed: {csv.Message}", inner: e),
+        DecoderFallbackException => new HapiClientException(_upstream, _dataset, $"the {What} is not valid UTF-8 text",
+            "The records before the bad bytes were delivered and none after them. Tell the upstream's operators.", false,
+            httpStatus: (int)_response.StatusCode, inner: e),
+        TimeoutException => new HapiClientException(_upstream, _dataset, $"reading the {What}: {e.Message}",
+            "The records before the stall were delivered; this is retried on the next poll. If it lasts, check the upstream's health.",
+            true, httpStatus: (int)_response.StatusCode, inner: e),
+        IOException or HttpRequestException or OperationCanceledException =>
+            new HapiClientException(_upstream, _dataset, $"the connection broke in the middle of the {What}: {Innermost(e)}",
+                "The records before the break were delivered; this is retried on the next poll. If it lasts, check the network " +
+                "between this node and the upstream.", true, httpStatus: (int)_response.StatusCode, inner: e),
+        _ => null,
+    };
+
+    public void Dispose()
+    {
+        _csv?.Dispose();
+        _response.Dispose();
+    }
+}

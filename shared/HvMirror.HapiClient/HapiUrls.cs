@@ -1,0 +1,43 @@
+using System.Text;
+using static HvMirror.HapiClient.UpstreamText;
+
+namespace HvMirror.HapiClient;
+
+/// <summary>
+/// The URLs of the four HAPI requests a mirror makes, under an upstream's HAPI base URL (the one ending in <c>/hapi</c>,
+/// with or without a trailing slash). HAPI 3 and HAPI 2 name the request parameters differently.
+/// </summary>
+/// <remarks>
+/// No Refit: its typed answers would not serve, because every answer has to be read raw (a bounded body, the HAPI code
+/// in the status line, an HTML page from a proxy, <c>/data</c> streamed as it arrives), and four URLs need no library.
+/// </remarks>
+internal sealed class HapiUrls(Uri hapiBaseUrl)
+{
+    private readonly string _base = hapiBaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
+
+    public Uri Capabilities => Build("capabilities");
+
+    public Uri Catalog => Build("catalog");
+
+    public Uri Info(string dataset, bool hapi2) => Build("info", (hapi2 ? "id" : "dataset", dataset));
+
+    /// <summary>The records of [<paramref name="start"/>, <paramref name="stop"/>) as csv, only the four parameters a mirror reads.</summary>
+    public Uri Data(string dataset, DateTime start, DateTime stop, bool hapi2) => Build("data",
+        (hapi2 ? "id" : "dataset", dataset),
+        (hapi2 ? "time.min" : "start", FormatTime(start)),
+        (hapi2 ? "time.max" : "stop", FormatTime(stop)),
+        ("parameters", UpstreamClient.RequestedParameters),
+        ("format", "csv"));
+
+    private Uri Build(string endpoint, params ReadOnlySpan<(string Name, string Value)> query)
+    {
+        var url = new StringBuilder(_base).Append('/').Append(endpoint);
+        var separator = '?';
+        foreach (var (name, value) in query)
+        {
+            url.Append(separator).Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
+            separator = '&';
+        }
+        return new Uri(url.ToString(), UriKind.Absolute);
+    }
+}
