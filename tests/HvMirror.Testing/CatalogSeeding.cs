@@ -1,26 +1,22 @@
 using HvMirror.Archive;
 using HvMirror.Catalog;
+using Microsoft.Extensions.Time.Testing;
 
 namespace HvMirror.Testing;
 
-/// <summary>A clock the seeding sets by hand, so ingestion times are known to the microsecond.</summary>
-public sealed class SettableClock : TimeProvider
-{
-    public DateTimeOffset Now { get; set; }
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}
-
-/// <summary>Registers real sample JP2 files in a (SQLite) catalog at chosen ingestion times, as a primary would hold them.</summary>
+/// <summary>
+/// Registers real sample JP2 files in a (SQLite) catalog at chosen ingestion times, as a primary would hold them: the
+/// registry's clock is a <see cref="FakeTimeProvider"/> the seeding sets, so ingestion times are known to the microsecond.
+/// </summary>
 public static class CatalogSeeding
 {
     /// <summary>Writes a sample file under <paramref name="archiveRoot"/> and registers it at exactly <paramref name="at"/>.</summary>
     public static async Task<(string Checksum, byte[] Bytes)> RegisterSampleAsync(
-        FileRegistry registry, SettableClock clock, string archiveRoot, DateTime at, string dataset, string name, string archivePath, DateTime observed)
+        FileRegistry registry, FakeTimeProvider clock, string archiveRoot, DateTime at, string dataset, string name, string archivePath, DateTime observed)
     {
         var bytes = SampleJp2.Create($"{dataset} {name}");
         var checksum = Checksum.Sha256Of(bytes).ToString();
-        clock.Now = new DateTimeOffset(at);
+        clock.SetUtcNow(new DateTimeOffset(at));
         var result = await registry.RegisterAsync(
             new FileRegistration(name, dataset, archivePath, bytes.Length, checksum, observed),
             async ct =>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using HvMirror.Catalog;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -16,7 +17,7 @@ public sealed record SeededFile(string Dataset, string Name, string ArchivePath,
 /// <remarks>The host is a type parameter so that this library needs the test host only, not the server.</remarks>
 public abstract class SeededHapiServer<TEntryPoint> : IAsyncLifetime where TEntryPoint : class
 {
-    private readonly SettableClock _clock = new();
+    private readonly FakeTimeProvider _clock = new();
     private FileRegistry _registry = null!;
 
     /// <param name="name">Names the temporary folder, to tell whose it is.</param>
