@@ -55,8 +55,15 @@ public sealed class DataSources
         var ids = new HashSet<int>();
         var headerSeen = false;
 
-        foreach (var (line, fields) in CsvTable.Read(csv))
+        // A table's last line may lack its line break (only a network answer can be cut short). Local text: the reader's
+        // reads complete at once, so waiting on them here blocks nothing.
+        var text = csv.ReadToEnd();
+        using var lines = new StringReader(text.EndsWith('\n') ? text : text + "\n");
+        using var reader = new CsvRecordReader(lines, Timeout.InfiniteTimeSpan);
+        var fields = new List<string>();
+        while (ReadRecord(reader, fields))
         {
+            var line = (int)reader.RecordLine;
             if (!headerSeen)
             {
                 if (!fields.SequenceEqual(Columns, StringComparer.Ordinal))
@@ -83,6 +90,18 @@ public sealed class DataSources
     }
 
     public static DataSources Parse(string csvText) => Parse(new StringReader(csvText));
+
+    private static bool ReadRecord(CsvRecordReader reader, List<string> fields)
+    {
+        try
+        {
+            return reader.ReadAsync(fields, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        }
+        catch (CsvFormatException e)
+        {
+            throw new InvalidDataException($"Source table line {e.Line}: {e.Message}.", e);
+        }
+    }
 
     private static DataSource ParseRow(int line, IReadOnlyList<string> f)
     {

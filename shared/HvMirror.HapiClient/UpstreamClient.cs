@@ -1,3 +1,4 @@
+using HvMirror.Archive;
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;

@@ -103,8 +103,8 @@ public class DataSourcesTests
     [InlineData(Header + "\n1,A,O,I,D,M,N,N/{yyyy}/{MM}/{dd},\n2,A,O,I,D,M,N,N/{yyyy}/{MM}/{dd},", "line 3: name 'A' appears twice")]
     [InlineData(Header + "\n1,A,O,I,D,M,N,N/m,", "lacks the {yyyy}/{MM}/{dd} placeholders")]
     [InlineData(Header + "\n1,,O,I,D,M,N,N/{yyyy}/{MM}/{dd},", "column 'name' is empty")]
-    [InlineData(Header + "\n1,\"A,O,I,D,M,N,N,", "quoted field is not closed")]
-    [InlineData(Header + "\n1,A\"B,O,I,D,M,N,N,", "double quote inside an unquoted field")]
+    [InlineData(Header + "\n1,\"A,O,I,D,M,N,N,", "ends in the middle of a record")]
+    [InlineData(Header + "\n1,A\"B,O,I,D,M,N,N,", "a field that does not start with a double quote contains one")]
     [InlineData("", "Source table is empty")]
     public void Parse_rejects_a_malformed_table_naming_the_problem(string csv, string expected)
     {

@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Text;
 
-namespace HvMirror.HapiClient;
+namespace HvMirror.Archive;
 
 /// <summary>A CSV body that breaks RFC 4180 (or this reader's bounds); <see cref="Line"/> is where the record starts.</summary>
-internal sealed class CsvFormatException(long line, string problem, bool truncated = false) : Exception(problem)
+public sealed class CsvFormatException(long line, string problem, bool truncated = false) : Exception(problem)
 {
     public long Line { get; } = line;
 
@@ -17,14 +17,16 @@ internal sealed class CsvFormatException(long line, string problem, bool truncat
 /// Fields may be quoted (<c>"a,""b"""</c>, line breaks allowed inside quotes); records end with LF or CRLF; empty lines
 /// are skipped, and so are <c>#</c> lines before the first record (HAPI's <c>include=header</c>). A body that ends inside
 /// a record, without its line break, is an error: a response cut short must never pass for a complete last record.
-/// Every read of the stream is bounded by <c>idleTimeout</c>, so a stalled upstream cannot hang the reader.
+/// Every read of the stream is bounded by <c>idleTimeout</c>, so a stalled upstream cannot hang the reader. HvMirror's
+/// one CSV reader: HAPI <c>/data</c> answers and the source table (<see cref="DataSources"/>) both go through it.
 /// </summary>
-internal sealed class CsvRecordReader : IDisposable
+public sealed class CsvRecordReader : IDisposable
 {
     private static readonly SearchValues<char> Special = SearchValues.Create(",\"\r\n");
     private static readonly SearchValues<char> QuoteOrNewline = SearchValues.Create("\"\n");
 
-    private readonly StreamReader _reader;
+    private readonly TextReader _reader;
+    private readonly bool _ownsReader;
     private readonly TimeSpan _idleTimeout;
     private readonly int _maxRecordChars;
     private readonly char[] _buffer = new char[16 * 1024];
@@ -35,10 +37,21 @@ internal sealed class CsvRecordReader : IDisposable
     private long _line = 1;
     private bool _seenRecord;
 
+    /// <summary>A reader of UTF-8 bytes (invalid bytes are an error, not replaced).</summary>
     public CsvRecordReader(Stream stream, TimeSpan idleTimeout, int maxRecordChars = 1 << 20)
+        : this(new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true,
+            bufferSize: 16 * 1024, leaveOpen: true), idleTimeout, maxRecordChars)
     {
-        _reader = new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true,
-            bufferSize: 16 * 1024, leaveOpen: true);
+        _ownsReader = true;
+    }
+
+    /// <summary>
+    /// A reader of text already decoded (<see cref="Timeout.InfiniteTimeSpan"/>: no idle limit, for local text); the
+    /// caller keeps <paramref name="reader"/> and disposes it.
+    /// </summary>
+    public CsvRecordReader(TextReader reader, TimeSpan idleTimeout, int maxRecordChars = 1 << 20)
+    {
+        _reader = reader;
         _idleTimeout = idleTimeout;
         _maxRecordChars = maxRecordChars;
     }
@@ -231,7 +244,10 @@ internal sealed class CsvRecordReader : IDisposable
         return read > 0;
     }
 
-    public void Dispose() => _reader.Dispose();
+    public void Dispose()
+    {
+        if (_ownsReader) _reader.Dispose();
+    }
 
     private enum State
     {

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace HvMirror.HapiClient.Tests;
+namespace HvMirror.Archive.Tests;
 
 /// <summary>The RFC 4180 reader on its own, over in-memory bodies.</summary>
 public sealed class CsvRecordReaderTests
