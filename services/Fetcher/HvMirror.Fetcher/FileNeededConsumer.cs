@@ -94,7 +94,7 @@ public sealed class FileNeededConsumer(
         var registration = await ingester.RegisterAsync(
             staged, name, dataset, archivePath, needed.Upstream, needed.UpstreamIngestedAt, context.CancellationToken)
             ?? throw new PermanentFetchException(
-                $"{needed.Name} from {needed.Upstream} has the announced checksum but is not a JPEG 2000 file (no JP2 signature box): the upstream holds a bad file");
+                $"{needed.Name} from {needed.Upstream} has the announced checksum but is refused: {staged.Jp2Problem}; the upstream holds a bad file: ask its operator to replace it");
 
         await workList.CompleteAsync(needed.Name, needed.Checksum, context.CancellationToken);
         if (registration.Outcome == RegistrationOutcome.Unchanged)
