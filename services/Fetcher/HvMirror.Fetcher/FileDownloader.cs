@@ -5,12 +5,15 @@ using Microsoft.Extensions.Options;
 namespace HvMirror.Fetcher;
 
 /// <summary>Streams a file from an upstream into the staging folder, hashing it on the way; sorts failures into transient and permanent.</summary>
-public sealed class FileDownloader(IHttpClientFactory httpClients, FileStager stager, IOptions<FetcherOptions> options)
+public sealed class FileDownloader(IHttpClientFactory httpClients, FileStager stager, UpstreamDirectory upstreams, IOptions<FetcherOptions> options)
 {
     public const string HttpClientName = "hvmirror-files";
 
-    public async Task<StagedFile> DownloadAsync(Uri url, CancellationToken cancellationToken)
+    /// <summary>Downloads a file of <paramref name="upstreamName"/> (a configured upstream) to a staging file.</summary>
+    public async Task<StagedFile> DownloadAsync(string upstreamName, Uri url, CancellationToken cancellationToken)
     {
+        var upstream = upstreams.Find(upstreamName)
+            ?? throw new PermanentFetchException($"upstream '{upstreamName}' is not configured on this node (HvMirror:Upstreams): {url} is not fetched");
         var fetcher = options.Value;
         var maxBytes = fetcher.MaxFileBytes > 0 ? fetcher.MaxFileBytes : long.MaxValue;
         var http = httpClients.CreateClient(HttpClientName);

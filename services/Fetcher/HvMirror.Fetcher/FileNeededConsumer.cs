@@ -85,7 +85,7 @@ public sealed class FileNeededConsumer(
         }
 
         var clock = Stopwatch.StartNew();
-        using var staged = await downloader.DownloadAsync(needed.Url, context.CancellationToken);
+        using var staged = await downloader.DownloadAsync(needed.Upstream, needed.Url, context.CancellationToken);
         FetcherMetrics.BytesFetched.Add(staged.Size, tags);
         if (staged.Checksum != expected)
             throw new TransientFetchException(
