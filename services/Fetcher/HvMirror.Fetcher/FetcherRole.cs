@@ -32,6 +32,8 @@ public static class FetcherRole
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 AutomaticDecompression = DecompressionMethods.None,
+                // The downloader follows redirects itself, checking each hop against the upstream's allowed hosts.
+                AllowAutoRedirect = false,
                 ConnectTimeout = TimeSpan.FromSeconds(15),
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             });

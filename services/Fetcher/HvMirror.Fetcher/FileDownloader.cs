@@ -1,13 +1,21 @@
 using HvMirror.Hapi;
 using HvMirror.Ingestion;
+using HvMirror.Upstreams;
 using Microsoft.Extensions.Options;
 
 namespace HvMirror.Fetcher;
 
-/// <summary>Streams a file from an upstream into the staging folder, hashing it on the way; sorts failures into transient and permanent.</summary>
+/// <summary>
+/// Streams a file from an upstream into the staging folder, hashing it on the way; sorts failures into transient and
+/// permanent. Redirects are followed here, not by the handler, so that every hop is checked against the upstream's
+/// allowed hosts before it is requested.
+/// </summary>
 public sealed class FileDownloader(IHttpClientFactory httpClients, FileStager stager, UpstreamDirectory upstreams, IOptions<FetcherOptions> options)
 {
     public const string HttpClientName = "hvmirror-files";
+
+    /// <summary>Redirects followed for one file: a CDN needs one or two; more is a loop or a misconfigured upstream.</summary>
+    public const int MaxRedirects = 5;
 
     /// <summary>Downloads a file of <paramref name="upstreamName"/> (a configured upstream) to a staging file.</summary>
     public async Task<StagedFile> DownloadAsync(string upstreamName, Uri url, CancellationToken cancellationToken)
@@ -16,21 +24,7 @@ public sealed class FileDownloader(IHttpClientFactory httpClients, FileStager st
             ?? throw new PermanentFetchException($"upstream '{upstreamName}' is not configured on this node (HvMirror:Upstreams): {url} is not fetched");
         var fetcher = options.Value;
         var maxBytes = fetcher.MaxFileBytes > 0 ? fetcher.MaxFileBytes : long.MaxValue;
-        var http = httpClients.CreateClient(HttpClientName);
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new TransientFetchException($"could not connect to {url.Authority}: {e.Message}", e);
-        }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TransientFetchException($"{url.Authority} did not answer in time", e);
-        }
-
+        var response = await GetFollowingAllowedRedirectsAsync(upstream, url, cancellationToken);
         using (response)
         {
             if (!response.IsSuccessStatusCode)
@@ -65,6 +59,49 @@ public sealed class FileDownloader(IHttpClientFactory httpClients, FileStager st
                 throw new TransientFetchException($"the body was truncated: {staged.Size:N0} of {length:N0} bytes arrived");
             }
             return staged;
+        }
+    }
+
+    private async Task<HttpResponseMessage> GetFollowingAllowedRedirectsAsync(UpstreamOptions upstream, Uri url, CancellationToken cancellationToken)
+    {
+        var http = httpClients.CreateClient(HttpClientName);
+        var current = url;
+        for (var redirects = 0; ; redirects++)
+        {
+            if (upstreams.RefuseUrl(upstream, current) is { } problem)
+                throw new PermanentFetchException(current == url
+                    ? $"{problem}; the file is not fetched"
+                    : $"{url} redirected to {current}, which is refused: {problem}; the file is not fetched");
+
+            var response = await GetHeadersAsync(http, current, cancellationToken);
+            if (response.StatusCode is not (HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
+                or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect))
+                return response;
+            using (response)
+            {
+                if (redirects == MaxRedirects)
+                    throw new PermanentFetchException(
+                        $"{url} redirected more than {MaxRedirects} times (last to {current}): the upstream's redirects loop or run too long; the file is not fetched");
+                var location = response.Headers.Location
+                    ?? throw new PermanentFetchException($"{current} answered {(int)response.StatusCode} {response.ReasonPhrase} without a Location to go to; the file is not fetched");
+                current = location.IsAbsoluteUri ? location : new Uri(current, location);
+            }
+        }
+    }
+
+    private static async Task<HttpResponseMessage> GetHeadersAsync(HttpClient http, Uri url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new TransientFetchException($"could not connect to {url.Authority}: {e.Message}", e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TransientFetchException($"{url.Authority} did not answer in time", e);
         }
     }
 }
