@@ -1,3 +1,4 @@
+using System.Net;
 using HvMirror.Hapi;
 using HvMirror.Ingestion;
 using HvMirror.Upstreams;
@@ -24,42 +25,40 @@ public sealed class FileDownloader(IHttpClientFactory httpClients, FileStager st
             ?? throw new PermanentFetchException($"upstream '{upstreamName}' is not configured on this node (HvMirror:Upstreams): {url} is not fetched");
         var fetcher = options.Value;
         var maxBytes = fetcher.MaxFileBytes > 0 ? fetcher.MaxFileBytes : long.MaxValue;
-        var response = await GetFollowingAllowedRedirectsAsync(upstream, url, cancellationToken);
-        using (response)
+        using var response = await GetFollowingAllowedRedirectsAsync(upstream, url, cancellationToken);
+        if (!response.IsSuccessStatusCode)
         {
-            if (!response.IsSuccessStatusCode)
-            {
-                var status = $"{(int)response.StatusCode} {response.ReasonPhrase}";
-                throw HttpStatuses.IsTransient((int)response.StatusCode)
-                    ? new TransientFetchException($"the upstream answered {status}")
-                    : new PermanentFetchException($"the upstream answered {status} for {url}: the file is not (or no longer) there");
-            }
-            var declared = response.Content.Headers.ContentLength;
-            if (declared > maxBytes)
-                throw new PermanentFetchException($"the file is {declared:N0} bytes, more than HvMirror:Fetcher:MaxFileBytes ({maxBytes:N0})");
-
-            StagedFile staged;
-            try
-            {
-                await using var body = new StallGuardStream(await response.Content.ReadAsStreamAsync(cancellationToken), fetcher.StallTimeout);
-                staged = await stager.StageAsync(body, maxBytes, cancellationToken);
-            }
-            catch (FileTooLargeException e)
-            {
-                throw new PermanentFetchException(e.Message + " (HvMirror:Fetcher:MaxFileBytes)", e);
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException)
-            {
-                throw new TransientFetchException($"the download broke off: {e.Message}", e);
-            }
-
-            if (declared is { } length && staged.Size != length)
-            {
-                staged.Dispose();
-                throw new TransientFetchException($"the body was truncated: {staged.Size:N0} of {length:N0} bytes arrived");
-            }
-            return staged;
+            var status = $"{(int)response.StatusCode} {response.ReasonPhrase}";
+            throw HttpStatuses.IsTransient((int)response.StatusCode)
+                ? new TransientFetchException($"the upstream answered {status}")
+                : new PermanentFetchException($"the upstream answered {status} for {url}: the file is not (or no longer) there");
         }
+        var declared = response.Content.Headers.ContentLength;
+        if (declared > maxBytes)
+            throw new PermanentFetchException($"the file is {declared:N0} bytes, more than HvMirror:Fetcher:MaxFileBytes ({maxBytes:N0})");
+
+        StagedFile staged;
+        try
+        {
+            await using var body = new StallGuardStream(
+                await response.Content.ReadAsStreamAsync(cancellationToken), fetcher.StallTimeout, fetcher.MinimumRate, fetcher.MinimumRateWindow);
+            staged = await stager.StageAsync(body, maxBytes, cancellationToken);
+        }
+        catch (FileTooLargeException e)
+        {
+            throw new PermanentFetchException(e.Message + " (HvMirror:Fetcher:MaxFileBytes)", e);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            throw new TransientFetchException($"the download broke off: {e.Message}", e);
+        }
+
+        if (declared is { } length && staged.Size != length)
+        {
+            staged.Dispose();
+            throw new TransientFetchException($"the body was truncated: {staged.Size:N0} of {length:N0} bytes arrived");
+        }
+        return staged;
     }
 
     private async Task<HttpResponseMessage> GetFollowingAllowedRedirectsAsync(UpstreamOptions upstream, Uri url, CancellationToken cancellationToken)
@@ -89,19 +88,24 @@ public sealed class FileDownloader(IHttpClientFactory httpClients, FileStager st
         }
     }
 
-    private static async Task<HttpResponseMessage> GetHeadersAsync(HttpClient http, Uri url, CancellationToken cancellationToken)
+    /// <summary>Sends the request and waits for the answer's headers, at most the stall timeout: an upstream that accepts and never answers is a stall too.</summary>
+    private async Task<HttpResponseMessage> GetHeadersAsync(HttpClient http, Uri url, CancellationToken cancellationToken)
     {
+        var stallTimeout = options.Value.StallTimeout;
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stall.CancelAfter(stallTimeout);
         try
         {
-            return await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            return await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, stall.Token);
         }
         catch (HttpRequestException e)
         {
-            throw new TransientFetchException($"could not connect to {url.Authority}: {e.Message}", e);
+            throw new TransientFetchException($"could not connect to {url.Authority}: {e.Message}; it is retried", e);
         }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TransientFetchException($"{url.Authority} did not answer in time", e);
+            throw new TransientFetchException(
+                $"{url.Authority} did not answer within {stallTimeout.TotalSeconds:0.#} s (HvMirror:Fetcher:StallTimeout); it is retried", e);
         }
     }
 }
