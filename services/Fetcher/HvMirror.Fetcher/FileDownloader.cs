@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using HvMirror.Hapi;
 using HvMirror.Ingestion;
@@ -36,13 +37,18 @@ public sealed class FileDownloader(IHttpClientFactory httpClients, FileStager st
         var declared = response.Content.Headers.ContentLength;
         if (declared > maxBytes)
             throw new PermanentFetchException($"the file is {declared:N0} bytes, more than HvMirror:Fetcher:MaxFileBytes ({maxBytes:N0})");
+        var encodings = ContentEncodings(response, url);
 
         StagedFile staged;
         try
         {
-            await using var body = new StallGuardStream(
+            // The guard watches the bytes on the wire; the checksum is over the file's own bytes, decoded.
+            Stream body = new StallGuardStream(
                 await response.Content.ReadAsStreamAsync(cancellationToken), fetcher.StallTimeout, fetcher.MinimumRate, fetcher.MinimumRateWindow);
-            staged = await stager.StageAsync(body, maxBytes, cancellationToken);
+            foreach (var encoding in encodings.AsEnumerable().Reverse())
+                body = Decoder(encoding, body);
+            await using (body)
+                staged = await stager.StageAsync(body, maxBytes, cancellationToken);
         }
         catch (FileTooLargeException e)
         {
@@ -50,16 +56,46 @@ public sealed class FileDownloader(IHttpClientFactory httpClients, FileStager st
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
-            throw new TransientFetchException($"the download broke off: {e.Message}", e);
+            throw new TransientFetchException($"the download broke off: {e.Message}; it is retried", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new TransientFetchException(
+                $"the upstream sent {url} with Content-Encoding '{string.Join(", ", encodings)}' and the body does not decode: {e.Message}; it is retried", e);
         }
 
-        if (declared is { } length && staged.Size != length)
+        // An encoded body's declared length is the encoded one: HttpClient itself fails a body cut short of it.
+        if (declared is { } length && encodings.Count == 0 && staged.Size != length)
         {
             staged.Dispose();
-            throw new TransientFetchException($"the body was truncated: {staged.Size:N0} of {length:N0} bytes arrived");
+            throw new TransientFetchException($"the body was truncated: {staged.Size:N0} of {length:N0} bytes arrived; it is retried");
         }
         return staged;
     }
+
+    /// <summary>
+    /// The encodings applied to the body, in the order applied. This node never asks for one (it sends no
+    /// Accept-Encoding), but a server may compress anyway; one this node cannot undo would only end in a checksum
+    /// mismatch, so it is refused by name.
+    /// </summary>
+    private static List<string> ContentEncodings(HttpResponseMessage response, Uri url)
+    {
+        var encodings = response.Content.Headers.ContentEncoding
+            .Where(e => !string.Equals(e, "identity", StringComparison.OrdinalIgnoreCase))
+            .Select(e => e.ToLowerInvariant()).ToList();
+        if (encodings.FirstOrDefault(e => e is not ("gzip" or "x-gzip" or "deflate" or "br")) is { } unknown)
+            throw new PermanentFetchException(
+                $"the upstream sent {url} with Content-Encoding '{unknown}', which this node cannot decode (it decodes gzip, deflate and br): " +
+                "the file is not fetched; the upstream's web server should send .jp2 files as they are");
+        return encodings;
+    }
+
+    private static Stream Decoder(string encoding, Stream encoded) => encoding switch
+    {
+        "br" => new BrotliStream(encoded, CompressionMode.Decompress),
+        "deflate" => new ZLibStream(encoded, CompressionMode.Decompress),
+        _ => new GZipStream(encoded, CompressionMode.Decompress),
+    };
 
     private async Task<HttpResponseMessage> GetFollowingAllowedRedirectsAsync(UpstreamOptions upstream, Uri url, CancellationToken cancellationToken)
     {
