@@ -9,32 +9,26 @@ namespace HvMirror.Fetcher.Tests;
 /// A file body sent with a Content-Encoding is decoded, so that the checksum is over the file's own bytes, or refused
 /// naming the encoding (issue 9, item 13).
 /// </summary>
-public sealed class ContentEncodingTests : IAsyncLifetime
+public sealed class ContentEncodingTests() : LoopbackUpstreamTests(SampleJp2.Create("encoded", padToBytes: 20_000))
 {
-    private readonly byte[] _file = SampleJp2.Create("encoded", padToBytes: 20_000);
-    private LoopbackServer _upstream = null!;
-
-    public async Task InitializeAsync()
+    protected override void MapEndpoints(WebApplication app)
     {
-        _upstream = await LoopbackServer.StartAsync("127.0.0.1", app =>
+        app.MapGet("/jp2/{encoding}.jp2", async (string encoding, HttpContext context) =>
         {
-            app.MapGet("/jp2/{encoding}.jp2", async (string encoding, HttpContext context) =>
+            context.Response.ContentType = "image/jp2";
+            context.Response.Headers.ContentEncoding = encoding;
+            await context.Response.Body.WriteAsync(encoding switch
             {
-                context.Response.ContentType = "image/jp2";
-                context.Response.Headers.ContentEncoding = encoding;
-                await context.Response.Body.WriteAsync(encoding switch
-                {
-                    "gzip" => Encode(_file, body => new GZipStream(body, CompressionLevel.Fastest)),
-                    "deflate" => Encode(_file, body => new ZLibStream(body, CompressionLevel.Fastest)),
-                    "br" => Encode(_file, body => new BrotliStream(body, CompressionLevel.Fastest)),
-                    _ => _file,
-                });
+                "gzip" => Encode(Jp2File, body => new GZipStream(body, CompressionLevel.Fastest)),
+                "deflate" => Encode(Jp2File, body => new ZLibStream(body, CompressionLevel.Fastest)),
+                "br" => Encode(Jp2File, body => new BrotliStream(body, CompressionLevel.Fastest)),
+                _ => Jp2File,
             });
-            app.MapGet("/jp2/broken-gzip.jp2", async (HttpContext context) =>
-            {
-                context.Response.Headers.ContentEncoding = "gzip";
-                await context.Response.Body.WriteAsync(Encode(_file, body => new GZipStream(body, CompressionLevel.Fastest))[..100].Concat(_file[..5000]).ToArray());
-            });
+        });
+        app.MapGet("/jp2/broken-gzip.jp2", async (HttpContext context) =>
+        {
+            context.Response.Headers.ContentEncoding = "gzip";
+            await context.Response.Body.WriteAsync(Encode(Jp2File, body => new GZipStream(body, CompressionLevel.Fastest))[..100].Concat(Jp2File[..5000]).ToArray());
         });
     }
 
@@ -42,22 +36,22 @@ public sealed class ContentEncodingTests : IAsyncLifetime
     [InlineData("gzip")]
     [InlineData("deflate")]
     [InlineData("br")]
-    public async Task An_encoded_body_is_decoded_and_its_checksum_is_the_files(string encoding)
+    public async Task An_encoded_body_is_decoded_and_its_checksum_is_theJp2Files(string encoding)
     {
-        await using var node = new DownloaderNode(_upstream.BaseUrl);
+        await using var node = new DownloaderNode(Upstream.BaseUrl);
 
-        using var staged = await node.DownloadAsync(_upstream.Url($"/jp2/{encoding}.jp2"));
+        using var staged = await node.DownloadAsync(Upstream.Url($"/jp2/{encoding}.jp2"));
 
-        Assert.Equal((Checksum.Sha256Of(_file), (long)_file.Length), (staged.Checksum, staged.Size));
+        Assert.Equal((Checksum.Sha256Of(Jp2File), (long)Jp2File.Length), (staged.Checksum, staged.Size));
         Assert.True(staged.IsJp2, staged.Jp2Problem);
     }
 
     [Fact]
     public async Task An_encoding_this_node_cannot_decode_is_refused_naming_it()
     {
-        await using var node = new DownloaderNode(_upstream.BaseUrl);
+        await using var node = new DownloaderNode(Upstream.BaseUrl);
 
-        var e = await Assert.ThrowsAsync<PermanentFetchException>(() => node.DownloadAsync(_upstream.Url("/jp2/zstd.jp2")));
+        var e = await Assert.ThrowsAsync<PermanentFetchException>(() => node.DownloadAsync(Upstream.Url("/jp2/zstd.jp2")));
 
         Assert.Contains("Content-Encoding 'zstd'", e.Message);
         Assert.Empty(node.StagedLeftovers());
@@ -66,9 +60,9 @@ public sealed class ContentEncodingTests : IAsyncLifetime
     [Fact]
     public async Task A_gzip_body_that_does_not_decode_fails_as_transient_naming_the_encoding()
     {
-        await using var node = new DownloaderNode(_upstream.BaseUrl);
+        await using var node = new DownloaderNode(Upstream.BaseUrl);
 
-        var e = await Assert.ThrowsAsync<TransientFetchException>(() => node.DownloadAsync(_upstream.Url("/jp2/broken-gzip.jp2")));
+        var e = await Assert.ThrowsAsync<TransientFetchException>(() => node.DownloadAsync(Upstream.Url("/jp2/broken-gzip.jp2")));
 
         Assert.Contains("gzip", e.Message);
         Assert.Empty(node.StagedLeftovers());
@@ -81,6 +75,4 @@ public sealed class ContentEncodingTests : IAsyncLifetime
             encoding.Write(content);
         return encoded.ToArray();
     }
-
-    public async Task DisposeAsync() => await _upstream.DisposeAsync();
 }
