@@ -50,7 +50,7 @@ public static class Jp2
     {
         Span<byte> head = stackalloc byte[Signature.Length];
         if (ReadUpTo(stream, head) < head.Length || !HasSignature(head))
-            return "it does not start with the JP2 signature box (00 00 00 0C 6A 50 20 20 0D 0A 87 0A): not a JPEG 2000 file; " +
+            return "is not a JPEG 2000 file: it does not start with the JP2 signature box (00 00 00 0C 6A 50 20 20 0D 0A 87 0A); " +
                    "it may be truncated, a raw codestream (.j2k) or another format";
         stream.Position = start;
 

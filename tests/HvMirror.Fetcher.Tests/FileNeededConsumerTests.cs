@@ -107,7 +107,7 @@ public sealed class FileNeededConsumerTests : IAsyncLifetime
 
         Assert.True(await _harness.Published.Any<FileFetchFailed>());
         var failed = _harness.Published.Select<FileFetchFailed>().Single().Context.Message;
-        Assert.Contains("has the announced checksum but is refused: its box structure is broken", failed.Error);
+        Assert.Contains("has the announced checksum, but its bytes are refused: its box structure is broken", failed.Error);
         Assert.True(failed.Permanent);
         Assert.Equal(1, Volatile.Read(ref _downloads));
         await using var db = _services.GetRequiredService<CatalogDbContextFactory>().CreateDbContext();
