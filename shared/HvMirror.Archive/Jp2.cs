@@ -1,11 +1,13 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
 namespace HvMirror.Archive;
 
 /// <summary>
-/// The little of the JP2 file format (ISO/IEC 15444-1 annex I) a mirror needs: recognise a file, list its top-level
-/// boxes, and read the <c>xml </c> box in which Helioviewer files carry the observation's FITS header.
+/// The little of the JP2 file format (ISO/IEC 15444-1 annex I) a mirror needs: recognise a file, check that a decoder
+/// could open it, list its top-level boxes, and read the <c>xml </c> box in which Helioviewer files carry the
+/// observation's FITS header.
 /// </summary>
 public static class Jp2
 {
@@ -16,6 +18,78 @@ public static class Jp2
     public const int MaxXmlBoxBytes = 16 * 1024 * 1024;
 
     public static bool HasSignature(ReadOnlySpan<byte> head) => head.StartsWith(Signature);
+
+    /// <summary>The codestream's first two markers, SOC (FF4F) and SIZ (FF51), which every JPEG 2000 codestream starts with.</summary>
+    public static ReadOnlySpan<byte> CodestreamStart => [0xFF, 0x4F, 0xFF, 0x51];
+
+    /// <summary>More top-level boxes than this is a hostile file (Helioviewer's have five), not one worth walking.</summary>
+    public const int MaxTopLevelBoxes = 10_000;
+
+    private const string NotDecodable = "not a decodable JPEG 2000 file";
+
+    /// <summary>
+    /// Whether a decoder could open the file: the signature box, then the file type box (<c>ftyp</c>), a header box
+    /// (<c>jp2h</c>) before the first codestream box (<c>jp2c</c>), whose codestream starts with the SOC and SIZ markers,
+    /// and boxes whose lengths fit the file exactly. A signature alone proves nothing: Helioviewer refuses files that
+    /// have it and no codestream. Reads box headers only (seeking past contents), from the stream's current position,
+    /// which must be the start of the file.
+    /// </summary>
+    /// <param name="problem">Why the file is refused, as a phrase to follow the file's name; null when it is well formed.</param>
+    /// <exception cref="ArgumentException">The stream cannot seek: the lengths cannot be checked against the file's.</exception>
+    public static bool IsWellFormed(Stream stream, [NotNullWhen(false)] out string? problem)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanSeek)
+            throw new ArgumentException("Checking a JP2 file's structure needs a seekable stream.", nameof(stream));
+        var start = stream.Position;
+        problem = FindStructureProblem(stream, start);
+        return problem is null;
+    }
+
+    private static string? FindStructureProblem(Stream stream, long start)
+    {
+        Span<byte> head = stackalloc byte[Signature.Length];
+        if (ReadUpTo(stream, head) < head.Length || !HasSignature(head))
+            return "is not a JPEG 2000 file: it does not start with the JP2 signature box (00 00 00 0C 6A 50 20 20 0D 0A 87 0A); " +
+                   "it may be truncated, a raw codestream (.j2k) or another format";
+        stream.Position = start;
+
+        var count = 0;
+        var fileTypeFollowsSignature = false;
+        var headerSeen = false;
+        Jp2Box? codestream = null;
+        try
+        {
+            WalkBoxes(stream, box =>
+            {
+                if (++count > MaxTopLevelBoxes)
+                    throw new InvalidDataException($"More than {MaxTopLevelBoxes:N0} top-level boxes.");
+                fileTypeFollowsSignature |= count == 2 && box.Type == "ftyp";
+                headerSeen |= box.Type == "jp2h";
+                if (box.Type == "jp2c" && codestream is null)
+                    codestream = box;
+                // Stop at the codestream when no header came before it: the file is refused either way.
+                return codestream is not null && !headerSeen;
+            });
+        }
+        catch (InvalidDataException e)
+        {
+            return $"its box structure is broken ({e.Message.TrimEnd('.')}): the file is truncated or damaged, {NotDecodable}";
+        }
+
+        if (!fileTypeFollowsSignature)
+            return $"the signature box is not followed by the file type (ftyp) box: {NotDecodable}";
+        if (codestream is not { } found)
+            return $"no codestream (jp2c) box: {NotDecodable}";
+        if (!headerSeen)
+            return $"no JP2 header (jp2h) box before the codestream: {NotDecodable}";
+
+        Span<byte> markers = stackalloc byte[CodestreamStart.Length];
+        stream.Position = start + found.ContentOffset;
+        if (found.ContentLength < markers.Length || ReadUpTo(stream, markers) < markers.Length || !markers.SequenceEqual(CodestreamStart))
+            return $"the codestream (jp2c) box does not start with the SOC and SIZ markers (FF 4F FF 51): {NotDecodable}";
+        return null;
+    }
 
     /// <summary>
     /// Lists the top-level boxes, checking that each fits in the file. The stream is read from its current position,

@@ -4,7 +4,7 @@ using HvMirror.Catalog;
 namespace HvMirror.Ingestion;
 
 /// <summary>
-/// Turns a jp2 file into an archived, registered one: name checked, bytes hashed and checked for the JP2 signature,
+/// Turns a jp2 file into an archived, registered one: name checked, bytes hashed and checked to be a decodable JP2 file,
 /// placed at the path the name dictates by an atomic rename, registered with a fresh ingestion time. A file that fails
 /// any check is rejected with its reason and changes nothing.
 /// </summary>
@@ -54,7 +54,7 @@ public sealed class ArchiveIngester(ArchiveLocation archive, FileRegistry regist
 
             using (staged)
             {
-                if (staged.HasJp2Signature && held is not null && FileRegistry.IsSameFile(held, Registration(staged, name, source, archivePath, null, null)))
+                if (staged.IsJp2 && held is not null && FileRegistry.IsSameFile(held, Registration(staged, name, source, archivePath, null, null)))
                     return new IngestResult(path, IngestOutcome.Unchanged, File: held);
                 return IngestResult.From(path, await RegisterAsync(staged, name, source, archivePath, upstream: null, upstreamIngestedAt: null, cancellationToken)
                     ?? throw new InvalidDataException(NotJp2(staged)));
@@ -76,13 +76,14 @@ public sealed class ArchiveIngester(ArchiveLocation archive, FileRegistry regist
 
     /// <summary>
     /// Registers staged bytes under <paramref name="name"/> in <paramref name="dataset"/>'s catalog, moving them into the
-    /// archive unless the catalog already holds them. Returns null when the bytes are not a JP2 file (nothing changes).
+    /// archive unless the catalog already holds them. Returns null when the bytes are not a decodable JP2 file (nothing
+    /// changes; <see cref="StagedFile.Jp2Problem"/> says why): the one check both <c>hvmirror ingest</c> and the fetcher pass.
     /// </summary>
     public async Task<RegistrationResult?> RegisterAsync(
         StagedFile staged, FileNameInfo name, DataSource dataset, string archivePath, string? upstream, DateTime? upstreamIngestedAt,
         CancellationToken cancellationToken)
     {
-        if (!staged.HasJp2Signature) return null;
+        if (!staged.IsJp2) return null;
         var destination = archive.FullPath(archivePath);
         return await registry.RegisterAsync(Registration(staged, name, dataset, archivePath, upstream, upstreamIngestedAt), _ =>
         {
@@ -103,7 +104,7 @@ public sealed class ArchiveIngester(ArchiveLocation archive, FileRegistry regist
 
     private static string NotJp2(StagedFile staged) => staged.Size == 0
         ? "is empty (0 bytes); re-export or re-download it"
-        : "is not a JPEG 2000 file: it does not start with the JP2 signature box (00 00 00 0C 6A 50 20 20 0D 0A 87 0A); it may be truncated, a raw codestream (.j2k) or another format";
+        : $"{staged.Jp2Problem}; re-export or re-download it";
 
     private static string NoSourceInName(FileNameInfo name, string headerProblem) =>
         $"the name '{name.FileName}' does not say which data source it belongs to, and {headerProblem}; " +

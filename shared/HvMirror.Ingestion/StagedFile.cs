@@ -5,12 +5,12 @@ namespace HvMirror.Ingestion;
 /// <summary>Bytes written to a temporary file in the archive's filesystem, hashed on the way, not yet visible.</summary>
 public sealed class StagedFile : IDisposable
 {
-    internal StagedFile(string path, long size, Checksum checksum, bool hasJp2Signature, bool ownsFile)
+    internal StagedFile(string path, long size, Checksum checksum, string? jp2Problem, bool ownsFile)
     {
         Path = path;
         Size = size;
         Checksum = checksum;
-        HasJp2Signature = hasJp2Signature;
+        Jp2Problem = jp2Problem;
         OwnsFile = ownsFile;
     }
 
@@ -20,7 +20,10 @@ public sealed class StagedFile : IDisposable
 
     public Checksum Checksum { get; }
 
-    public bool HasJp2Signature { get; }
+    /// <summary>Why the bytes are not a decodable JP2 file (see <see cref="Jp2.IsWellFormed"/>); null when they are one.</summary>
+    public string? Jp2Problem { get; }
+
+    public bool IsJp2 => Jp2Problem is null;
 
     /// <summary>False when the bytes already sit at their archive path (ingesting the archive in place).</summary>
     internal bool OwnsFile { get; }

@@ -39,7 +39,10 @@ public sealed class UpstreamOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Other hosts the upstream's file urls may point at (a CDN); its own host is always allowed.</summary>
+    /// <summary>
+    /// Other hosts the upstream's file urls and their redirects may point at (a CDN), as <c>host</c> or <c>host:port</c>
+    /// (see <see cref="FileHost"/>); its own host and port are always allowed.
+    /// </summary>
     public List<string> FileHosts { get; set; } = [];
 
     /// <summary>The HAPI base URL, known to be set once the options validated.</summary>
@@ -49,7 +52,7 @@ public sealed class UpstreamOptions : IValidatableObject
     {
         if (Url is { } url && (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https")))
             yield return new ValidationResult($"upstream {Name}: Url {url} is not an absolute http(s) URL of a HAPI server (…/hapi)", [nameof(Url)]);
-        foreach (var host in FileHosts.Where(h => Uri.CheckHostName(h) == UriHostNameType.Unknown))
-            yield return new ValidationResult($"upstream {Name}: FileHosts entry '{host}' is not a host name", [nameof(FileHosts)]);
+        foreach (var host in FileHosts.Where(h => !FileHost.TryParse(h, out _)))
+            yield return new ValidationResult($"upstream {Name}: FileHosts entry '{host}' is not a host name or host:port", [nameof(FileHosts)]);
     }
 }

@@ -33,6 +33,7 @@ public sealed class FileNeededConsumerTests : IAsyncLifetime
         _upstream = web.Build();
         _upstream.MapGet("/jp2/good.jp2", () => { Interlocked.Increment(ref _downloads); return Results.Bytes(_file.Content, "image/jp2"); });
         _upstream.MapGet("/jp2/corrupt.jp2", () => { Interlocked.Increment(ref _downloads); return Results.Bytes([.. _file.Content[..^1], 0], "image/jp2"); });
+        _upstream.MapGet("/jp2/signature-only.jp2", () => { Interlocked.Increment(ref _downloads); return Results.Bytes(SignatureAndGarbage, "image/jp2"); });
         await _upstream.StartAsync();
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -95,6 +96,25 @@ public sealed class FileNeededConsumerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Bytes_with_the_announced_checksum_that_are_not_a_decodable_JP2_fail_at_once_as_permanent_and_are_never_registered()
+    {
+        var needed = Needed(new Uri(_upstream.Urls.First() + "/jp2/signature-only.jp2")) with
+        {
+            Checksum = Checksum.Sha256Of(SignatureAndGarbage).ToString(),
+        };
+        await WantAsync(needed);
+        await _harness.Bus.Publish(needed);
+
+        Assert.True(await _harness.Published.Any<FileFetchFailed>());
+        var failed = _harness.Published.Select<FileFetchFailed>().Single().Context.Message;
+        Assert.Contains("has the announced checksum, but its bytes are refused: its box structure is broken", failed.Error);
+        Assert.True(failed.Permanent);
+        Assert.Equal(1, Volatile.Read(ref _downloads));
+        await using var db = _services.GetRequiredService<CatalogDbContextFactory>().CreateDbContext();
+        Assert.False(await db.Files.AnyAsync());
+    }
+
+    [Fact]
     public async Task A_url_off_the_upstream_host_is_refused_without_downloading()
     {
         var needed = Needed(new Uri("http://elsewhere.example.org/jp2/good.jp2"));
@@ -124,6 +144,8 @@ public sealed class FileNeededConsumerTests : IAsyncLifetime
         _services.GetRequiredService<WorkList>().WantAsync(
             [new WantedFileRequest(needed.Name, needed.Upstream, needed.Dataset, needed.Checksum, needed.Url, needed.UpstreamIngestedAt, needed.Reason.ToString(), null)],
             default);
+
+    private static readonly byte[] SignatureAndGarbage = [.. Jp2.Signature, .. Enumerable.Range(0, 3000).Select(i => (byte)(i * 37 + 11))];
 
     private FileNeeded Needed(Uri url) =>
         new("primary", "AIA_171", _file.Name, Checksum.Sha256Of(_file.Content).ToString(), url,

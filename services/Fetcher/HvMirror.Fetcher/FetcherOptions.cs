@@ -24,9 +24,20 @@ public sealed class FetcherOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Give up a download when no byte arrives for this long.</summary>
+    /// <summary>Give up a download when no byte (nor the answer's headers) arrives for this long.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Give up a download whose bytes arrive slower than this (bytes per second, averaged over each
+    /// <see cref="MinimumRateWindow"/>), so that a drip cannot hold a download slot for an hour; 0 turns the check off.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MinimumRate { get; set; } = 4096;
+
+    /// <summary>How long the rate is averaged over; the first window is also the grace a download gets to speed up.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan MinimumRateWindow { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 [OptionsValidator]

@@ -31,7 +31,10 @@ public static class FetcherRole
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
+                // The downloader decodes a compressed body itself, so that it can name the encoding when that fails.
                 AutomaticDecompression = DecompressionMethods.None,
+                // The downloader follows redirects itself, checking each hop against the upstream's allowed hosts.
+                AllowAutoRedirect = false,
                 ConnectTimeout = TimeSpan.FromSeconds(15),
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             });

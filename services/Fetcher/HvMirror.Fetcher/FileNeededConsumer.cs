@@ -12,7 +12,7 @@ namespace HvMirror.Fetcher;
 
 /// <summary>
 /// Fetches one needed file: checks the record against this node's rules, skips it if the catalog already holds these
-/// bytes, downloads it to a staging file while hashing, verifies size, checksum and JP2 signature, moves it into place
+/// bytes, downloads it to a staging file while hashing, verifies size, checksum and JPEG 2000 structure, moves it into place
 /// atomically, registers it and publishes <see cref="FileIngested"/>. Partial or wrong bytes are never visible.
 /// </summary>
 public sealed class FileNeededConsumer(
@@ -85,7 +85,7 @@ public sealed class FileNeededConsumer(
         }
 
         var clock = Stopwatch.StartNew();
-        using var staged = await downloader.DownloadAsync(needed.Url, context.CancellationToken);
+        using var staged = await downloader.DownloadAsync(needed.Upstream, needed.Url, context.CancellationToken);
         FetcherMetrics.BytesFetched.Add(staged.Size, tags);
         if (staged.Checksum != expected)
             throw new TransientFetchException(
@@ -94,7 +94,7 @@ public sealed class FileNeededConsumer(
         var registration = await ingester.RegisterAsync(
             staged, name, dataset, archivePath, needed.Upstream, needed.UpstreamIngestedAt, context.CancellationToken)
             ?? throw new PermanentFetchException(
-                $"{needed.Name} from {needed.Upstream} has the announced checksum but is not a JPEG 2000 file (no JP2 signature box): the upstream holds a bad file");
+                $"{needed.Name} from {needed.Upstream} has the announced checksum, but its bytes are refused: {staged.Jp2Problem}; the upstream holds a bad file: ask its operator to replace it");
 
         await workList.CompleteAsync(needed.Name, needed.Checksum, context.CancellationToken);
         if (registration.Outcome == RegistrationOutcome.Unchanged)

@@ -1,20 +1,52 @@
+using System.Diagnostics;
+
 namespace HvMirror.Fetcher;
 
-/// <summary>A read-only stream that fails a read when no byte arrives within the stall timeout.</summary>
-internal sealed class StallGuardStream(Stream inner, TimeSpan stallTimeout) : Stream
+/// <summary>
+/// A read-only stream that fails a download that stalls (no byte within the stall timeout) or drips (fewer bytes per
+/// second than the minimum rate, averaged over each rate window): either would hold a download slot for as long as
+/// the upstream likes.
+/// </summary>
+internal sealed class StallGuardStream(Stream inner, TimeSpan stallTimeout, long minimumBytesPerSecond, TimeSpan rateWindow) : Stream
 {
+    private long _windowStart = Stopwatch.GetTimestamp();
+    private long _windowBytes;
+
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stall.CancelAfter(stallTimeout);
+        int read;
         try
         {
-            return await inner.ReadAsync(buffer, stall.Token);
+            read = await inner.ReadAsync(buffer, stall.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TransientFetchException($"the download stalled: no data for {stallTimeout.TotalSeconds:N0} s");
+            throw new TransientFetchException(
+                $"the download stalled: no data for {stallTimeout.TotalSeconds:0.#} s (HvMirror:Fetcher:StallTimeout); it is retried");
         }
+        if (read > 0)
+            CheckRate(read);
+        return read;
+    }
+
+    private void CheckRate(int read)
+    {
+        if (minimumBytesPerSecond == 0)
+            return;
+        _windowBytes += read;
+        var elapsed = Stopwatch.GetElapsedTime(_windowStart);
+        if (elapsed < rateWindow)
+            return;
+        var rate = _windowBytes / elapsed.TotalSeconds;
+        if (rate < minimumBytesPerSecond)
+            throw new TransientFetchException(
+                $"the download is too slow: {rate:N0} bytes/s over the last {elapsed.TotalSeconds:0.#} s, less than HvMirror:Fetcher:MinimumRate " +
+                $"({minimumBytesPerSecond:N0} bytes/s); it is retried. If the upstream is never faster, lower MinimumRate (0 turns the check off) " +
+                "or lengthen HvMirror:Fetcher:MinimumRateWindow");
+        _windowStart = Stopwatch.GetTimestamp();
+        _windowBytes = 0;
     }
 
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();

@@ -3,23 +3,33 @@ using Microsoft.Extensions.Options;
 
 namespace HvMirror.Fetcher;
 
-/// <summary>The configured upstreams, and which hosts each may send this node to for files.</summary>
+/// <summary>The configured upstreams, and where each may send this node for files.</summary>
 public sealed class UpstreamDirectory(IOptions<UpstreamsOptions> options)
 {
     public UpstreamOptions? Find(string name) =>
         options.Value.Find(name);
 
     /// <summary>
-    /// A file url must be http(s) on the upstream's own host (or one of its configured file hosts): a record cannot
-    /// make this node download from anywhere else.
+    /// A file url, and every url an upstream redirects to, must be http(s) on the upstream's own host and port (or that
+    /// host over https on 443) or on one of its configured file hosts, and never plain http when the upstream is https:
+    /// neither a record nor a redirect can make this node download from anywhere else (another host, a local service on
+    /// another port, a <c>file:</c> url).
     /// </summary>
+    /// <returns>Why the url is refused, or null when it is allowed.</returns>
     public string? RefuseUrl(UpstreamOptions upstream, Uri url)
     {
         if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https"))
             return $"the url {url} is not an absolute http(s) url";
-        var allowed = upstream.FileHosts.Append(upstream.BaseUrl.Host);
-        return allowed.Any(host => string.Equals(host, url.Host, StringComparison.OrdinalIgnoreCase))
-            ? null
-            : $"the url's host '{url.Host}' is neither the upstream's host nor one of its HvMirror:Upstreams:N:FileHosts";
+        var own = upstream.BaseUrl;
+        if (url.Scheme == "http" && own.Scheme == "https")
+            return $"the url {url} is plain http while the upstream ({own.GetLeftPart(UriPartial.Authority)}) is https: a file is never fetched less securely";
+        var ownHost = string.Equals(url.Host, own.Host, StringComparison.OrdinalIgnoreCase)
+            && (url.Port == own.Port || url is { Scheme: "https", IsDefaultPort: true });
+        if (ownHost || upstream.FileHosts.Any(entry => FileHost.TryParse(entry, out var fileHost) && fileHost.Admits(url)))
+            return null;
+        var fileHosts = upstream.FileHosts.Count == 0 ? "none" : string.Join(", ", upstream.FileHosts);
+        return $"{url.GetLeftPart(UriPartial.Authority)} is neither the upstream's host nor one of its HvMirror:Upstreams:N:FileHosts " +
+               $"(the upstream is {own.GetLeftPart(UriPartial.Authority)}; file hosts: {fileHosts}): if the upstream's files really are served there, " +
+               "add it to FileHosts as host (default port) or host:port";
     }
 }
