@@ -96,6 +96,10 @@ public sealed class EmbeddedMirrorTests : IAsyncLifetime
         Assert.Contains("asking again for 1 files of the work list", _output.ToString());
         Assert.Contains($"failed: {broken.Name}: checksum mismatch", _output.ToString());
         Assert.Contains("stays on the work list", _output.ToString());
+        _output.GetStringBuilder().Clear();
+        await VerifyCommand.RunAsync(_hapi, ["*"], _mirrorArchive, CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog), deep: false, _output, default);
+        Assert.Contains("work list: 1 file(s) wanted, 1 failing", _output.ToString());
+        Assert.Contains("1 × checksum mismatch", _output.ToString());
 
         await File.WriteAllBytesAsync(onPrimary, broken.Content);
         _output.GetStringBuilder().Clear();

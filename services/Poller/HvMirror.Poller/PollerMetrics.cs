@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using HvMirror.Catalog;
 using HvMirror.ServiceDefaults;
 
 namespace HvMirror.Poller;
 
 /// <summary>
-/// <c>hvmirror_files_announced_total</c> and <c>hvmirror_cursor_age_seconds</c> (now − the upstream ingestion time of the
-/// last record announced), per upstream and dataset.
+/// <c>hvmirror_files_announced_total</c>, <c>hvmirror_cursor_age_seconds</c> (now − the upstream ingestion time of the
+/// last record announced), per upstream and dataset, and the work list: <c>hvmirror_work_list_files</c>,
+/// <c>hvmirror_work_list_failing</c>, <c>hvmirror_work_list_oldest_seconds</c>.
 /// </summary>
 internal static class PollerMetrics
 {
@@ -15,10 +17,26 @@ internal static class PollerMetrics
 
     private static readonly ConcurrentDictionary<(string Upstream, string Dataset), DateTime> Cursors = new();
 
+    private static WorkListSummary? _workList;
+    private static DateTime _workListAt;
+
     static PollerMetrics()
     {
+        HvMirrorTelemetry.Meter.CreateObservableGauge("hvmirror.work_list.files", () => _workList?.Count ?? 0, "{file}",
+            "Files found needed and not registered yet (the work list), as of the last re-drive.");
+        HvMirrorTelemetry.Meter.CreateObservableGauge("hvmirror.work_list.failing", () => _workList?.Failing ?? 0, "{file}",
+            "Files of the work list whose last fetch failed.");
+        HvMirrorTelemetry.Meter.CreateObservableGauge("hvmirror.work_list.oldest", () =>
+                _workList?.OldestWantedSince is { } oldest ? (_workListAt - oldest).TotalSeconds : 0, "s",
+            "How long the oldest file of the work list has been wanted.");
         HvMirrorTelemetry.Meter.CreateObservableGauge("hvmirror.cursor.age", ObserveCursorAges, "s",
             "Now minus the upstream ingestion time of the last record announced, per upstream and dataset.");
+    }
+
+    public static void RecordWorkList(WorkListSummary summary, DateTime at)
+    {
+        _workListAt = at;
+        _workList = summary;
     }
 
     /// <summary>Remembers where the cursor of an upstream dataset stands, for the cursor-age gauge.</summary>

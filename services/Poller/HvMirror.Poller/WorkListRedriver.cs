@@ -31,6 +31,7 @@ public sealed class WorkListRedriver(WorkList workList, IBus bus, TimeProvider t
         }
         if (asked > 0)
             logger.LogInformation("Asked again for {Count} files of the work list ({Which})", asked, everything ? "all of it" : "those due");
+        PollerMetrics.RecordWorkList(await workList.SummarizeAsync(cancellationToken), time.GetUtcNow().UtcDateTime);
         return asked;
     }
 }

@@ -3,6 +3,7 @@ using HvMirror.Archive;
 using HvMirror.Catalog;
 using HvMirror.Audit;
 using HvMirror.HapiClient;
+using Microsoft.Extensions.Options;
 
 namespace HvMirror.Cli.Commands;
 
@@ -66,6 +67,22 @@ internal static class VerifyCommand
             $"{problems.Count:N0} problem(s)" + (stopped > 0 ? $"; {stopped} dataset(s) could not be read, see above" : "") +
             (problems.Count > 0 ? ". `hvmirror mirror --once` fetches what is missing or different; files missing or corrupt on disk " +
                                   "are still catalogued here, so restore them from the upstream by hand (a repair command is not built yet)." : "."));
+        await PrintWorkListAsync(contexts, output, cancellationToken);
         return results.All(r => r.Clean) ? ExitCodes.Success : ExitCodes.SomeRejected;
+    }
+
+    /// <summary>What this node still wants: the files it found needed and has not registered yet, and why.</summary>
+    private static async Task PrintWorkListAsync(CatalogDbContextFactory contexts, TextWriter output, CancellationToken cancellationToken)
+    {
+        var summary = await new WorkList(contexts, TimeProvider.System, Options.Create(new WorkListOptions())).SummarizeAsync(cancellationToken);
+        if (summary.Count == 0)
+        {
+            output.WriteLine("work list: empty (nothing this node found needed is still missing)");
+            return;
+        }
+        output.WriteLine($"work list: {summary.Count:N0} file(s) wanted, {summary.Failing:N0} failing, the oldest since {summary.OldestWantedSince:u}; " +
+                         "each is asked for again on its own schedule (hvmirror mirror --once asks for all of them at once)");
+        foreach (var (reason, count) in summary.Reasons)
+            output.WriteLine($"   {count:N0} × {reason}");
     }
 }
