@@ -57,7 +57,7 @@ public sealed class EmbeddedMirrorTests : IAsyncLifetime
         var exit = await MirrorCommand.RunOnceAsync(Settings(), _output, default);
 
         Assert.Equal(ExitCodes.Success, exit);
-        Assert.Contains("4 new, 3 replaced", _output.ToString());
+        Assert.True(_output.ToString().Contains("4 new, 3 replaced"), _output.ToString());
         await AssertMirrorHoldsAsync(original.Skip(3).Concat(reprocessed).Concat(added).ToList());
     }
 

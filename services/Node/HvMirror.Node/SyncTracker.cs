@@ -8,12 +8,14 @@ namespace HvMirror.Node;
 
 /// <summary>
 /// Follows one sync in the embedded mode, from the messages it sees published: every announced file is outstanding
-/// until the catalog holds it with the announced checksum, or its fetch failed for good.
+/// until the catalog holds it with the announced checksum, or its fetch failed for good; a file asked for
+/// (<see cref="FileNeeded"/>) and then held counts as new or replaced.
 /// </summary>
 public sealed class SyncTracker : IPublishObserver
 {
     private readonly ConcurrentDictionary<string, string> _outstanding = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _failures = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, FileNeedReason> _needed = new(StringComparer.Ordinal);
     private long _announced;
     private long _new;
     private long _changed;
@@ -37,13 +39,10 @@ public sealed class SyncTracker : IPublishObserver
             case FileNeeded needed:
                 // Asked again from the work list (or found needed in this sync): outstanding until held or failed.
                 _outstanding.TryAdd(needed.Name, needed.Checksum);
+                _needed[needed.Name] = needed.Reason;
                 break;
             case FileFetchFailed failed:
                 Fail(failed.Name, failed.Error + (failed.NextAttemptAt is { } next ? $" (attempt {failed.Attempts}; stays on the work list, due again {next:u})" : ""));
-                break;
-            case FileIngested ingested:
-                Interlocked.Increment(ref ingested.Reason == FileNeedReason.New ? ref _new : ref _changed);
-                Interlocked.Add(ref _bytes, ingested.Size);
                 break;
             case Fault<FileNeeded> fault:
                 Fail(fault.Message.Name, fault.Exceptions.FirstOrDefault()?.Message ?? "unknown error");
@@ -67,10 +66,16 @@ public sealed class SyncTracker : IPublishObserver
         {
             await using var db = contexts.CreateDbContext();
             var held = await db.Files.AsNoTracking().Where(f => chunk.Contains(f.Name))
-                .Select(f => new { f.Name, f.Checksum }).ToListAsync(cancellationToken);
+                .Select(f => new { f.Name, f.Checksum, f.Size }).ToListAsync(cancellationToken);
             foreach (var file in held)
-                if (_outstanding.TryGetValue(file.Name, out var wanted) && wanted == file.Checksum)
-                    _outstanding.TryRemove(file.Name, out _);
+            {
+                if (!_outstanding.TryGetValue(file.Name, out var wanted) || wanted != file.Checksum) continue;
+                _outstanding.TryRemove(file.Name, out _);
+                // Counted when the catalog holds it, not when FileIngested is published: that comes a moment later.
+                if (!_needed.TryRemove(file.Name, out var reason)) continue;
+                Interlocked.Increment(ref reason == FileNeedReason.New ? ref _new : ref _changed);
+                Interlocked.Add(ref _bytes, file.Size);
+            }
         }
     }
 
