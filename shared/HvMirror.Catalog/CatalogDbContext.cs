@@ -16,6 +16,10 @@ public abstract class CatalogDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<MirrorCursor> MirrorCursors => Set<MirrorCursor>();
 
+    public DbSet<FollowerCursor> FollowerCursors => Set<FollowerCursor>();
+
+    public DbSet<FollowerSkippedRow> FollowerSkippedRows => Set<FollowerSkippedRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<CatalogFile>(file =>
@@ -41,6 +45,22 @@ public abstract class CatalogDbContext(DbContextOptions options) : DbContext(opt
             cursor.HasKey(c => new { c.Upstream, c.Dataset });
             cursor.Property(c => c.Upstream).HasMaxLength(128);
             cursor.Property(c => c.Dataset).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<FollowerCursor>(cursor =>
+        {
+            cursor.ToTable("follower_cursors");
+            cursor.HasKey(c => c.Database);
+            cursor.Property(c => c.Database).HasMaxLength(255);
+        });
+        modelBuilder.Entity<FollowerSkippedRow>(skipped =>
+        {
+            skipped.ToTable("follower_skipped_rows");
+            skipped.HasKey(s => new { s.Database, s.RowId });
+            skipped.Property(s => s.Database).HasMaxLength(255);
+            skipped.Property(s => s.FileName).HasMaxLength(255);
+            skipped.Property(s => s.Reason).HasMaxLength(2000);
+            skipped.HasIndex(s => new { s.Database, s.NextAttemptAt });
         });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
