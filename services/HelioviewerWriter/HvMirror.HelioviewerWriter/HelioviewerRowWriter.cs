@@ -41,6 +41,11 @@ public sealed class HelioviewerRowWriter(
     private static readonly Counter<long> FilesRefused =
         HvMirrorTelemetry.Meter.CreateCounter<long>("hvmirror.helioviewer.files.refused", "{file}", "Files that got no row in Helioviewer's data table (refused or unreadable).");
 
+    private long _filesHandled;
+
+    /// <summary>Files this writer has handled since it was created: written, or refused with a reason (not those of failed writes).</summary>
+    public long FilesHandled => Interlocked.Read(ref _filesHandled);
+
     public async Task<HelioviewerWriteResult> WriteAsync(IReadOnlyCollection<HelioviewerFile> files, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(files);
@@ -97,6 +102,7 @@ public sealed class HelioviewerRowWriter(
                 rows.Count, database.Location, replaced.Count, tilesRemoved, refused.Count);
         }
         RowsWritten.Add(rows.Count);
+        Interlocked.Add(ref _filesHandled, files.Count);
         if (refused.Count > 0) FilesRefused.Add(refused.Count);
         return new HelioviewerWriteResult(rows, refused, tilesRemoved);
     }
