@@ -98,6 +98,12 @@ public sealed class HelioviewerServer(string connectionString, string jp2Dir)
         var path = PathOf(row);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllBytesAsync(path, content ?? await File.ReadAllBytesAsync(RealJp2Files.PathOf(row.Filename)));
+        return await InsertRowAsync(row);
+    }
+
+    /// <summary>Inserts a row as hvpull does (positionally, INSERT IGNORE) and enables its source, without touching the archive.</summary>
+    public async Task<long> InsertRowAsync(HelioviewerDataRow row)
+    {
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync();
         await using var insert = connection.CreateCommand();
