@@ -149,6 +149,15 @@ public sealed class HelioviewerServer(string connectionString, string jp2Dir)
         return rows;
     }
 
+    /// <summary>
+    /// The coverage Helioviewer's own management script would compute from <c>data</c> now (its REPLACE … GROUP BY), in
+    /// the order of <see cref="CoverageAsync"/>: what a writer's per-bin recounts must add up to.
+    /// </summary>
+    public async Task<IReadOnlyList<(DateTime Bin, int SourceId, long Count)>> CoverageOfRowsAsync() =>
+        (await RowsAsync()).GroupBy(r => (HelioviewerDatabase.CoverageBinOf(r.Row.Date), r.Row.SourceId))
+            .Select(g => (DateTime.SpecifyKind(g.Key.Item1, DateTimeKind.Unspecified), g.Key.SourceId, (long)g.Count()))
+            .OrderBy(c => c.Item1).ThenBy(c => c.SourceId).ToList();
+
     public async Task ExecuteAsync(string sql)
     {
         await using var connection = new MySqlConnection(connectionString);
