@@ -52,7 +52,7 @@ public sealed class DeploymentTests
         {
             var d = Assert.Single(resources, r => r.Kind() == "Deployment" && r.Name() == $"hvmirror-{role}");
             Assert.Equal(0, d.Path("spec", "replicas")?.GetInt32());
-            var env = d.Path("spec", "template", "spec", "containers")!.Value.Items().First().Path("env").Items();
+            var env = d.Path("spec", "template", "spec", "containers").Items().First().Path("env").Items();
             var database = Assert.Single(env, e => e.Path("name")?.GetString() == "HvMirror__Helioviewer__Database");
             Assert.Equal("hvmirror-helioviewer", database.Path("valueFrom", "secretKeyRef", "name")?.GetString());
             Assert.Equal(true, database.Path("valueFrom", "secretKeyRef", "optional")?.GetBoolean());
