@@ -25,16 +25,13 @@ if [ -z "${HVMIRROR_TEST_MARIADB:-}" ]; then eval "$(scripts/infra/mariadb.sh st
 if [ -z "${HVMIRROR_TEST_POSTGRES:-}" ]; then eval "$(scripts/infra/postgres.sh start)"; fi
 DB="hvmirror_bench_follow_$$"
 HVDB="$HVMIRROR_TEST_MARIADB;Database=$DB"
-# The mariadb client, with the server, user and password of the connection string.
-sql() {
-    python3 - "$HVMIRROR_TEST_MARIADB" "$@" <<'PY'
-import subprocess, sys
+# The mariadb client, with the server, port, user and password of the connection string.
+mapfile -t MARIADB_ARGS < <(python3 -c '
+import sys
 parts = dict(p.split("=", 1) for p in sys.argv[1].split(";") if "=" in p)
-args = ["mariadb", "--no-defaults", "-h", parts.get("Server", "127.0.0.1"), "-P", parts.get("Port", "3306"),
-        "-u", parts.get("User ID", "root"), f"-p{parts.get('Password', '')}", "--batch", "--skip-column-names"] + sys.argv[2:]
-sys.exit(subprocess.run(args, stdin=sys.stdin).returncode)
-PY
-}
+for a in ["-h", parts.get("Server", "127.0.0.1"), "-P", parts.get("Port", "3306"), "-u", parts.get("User ID", "root"), "-p" + parts.get("Password", "")]:
+    print(a)' "$HVMIRROR_TEST_MARIADB")
+sql() { mariadb --no-defaults "${MARIADB_ARGS[@]}" --batch --skip-column-names "$@"; }
 
 rm -rf "$WORK" && mkdir -p "$WORK"
 log "generating $COUNT files of $SIZE bytes and laying them out as Helioviewer's jp2_dir"
