@@ -18,8 +18,9 @@ const errors = [];
 const fail = (where, what) => errors.push(`${where}: ${what}`);
 
 // The roles we run, and what a Deployment of each must have.
-const ROLES = ["poller", "comparer", "fetcher", "server"];
-const ARCHIVE_WRITERS = ["fetcher", "server"];
+const ROLES = ["poller", "comparer", "fetcher", "server", "helioviewer-writer", "follower"];
+// The writer reads the files it writes rows for, the follower hashes them in place: both need the shared archive.
+const ARCHIVE_WRITERS = ["fetcher", "server", "helioviewer-writer", "follower"];
 // Metric names the code exports (README/issue "Run it like production"); the dashboard must use each.
 const METRICS = [
   "hvmirror_files_announced_total", "hvmirror_files_needed_total", "hvmirror_files_ingested_total",
@@ -33,6 +34,7 @@ const EXTERNAL_SECRETS = {
     "hvmirror-rabbitmq-default-user": "RabbitMQ Cluster Operator (RabbitmqCluster hvmirror-rabbitmq)",
     "hvmirror-keda-rabbitmq": "the cluster's operator (kubectl create secret, see the overlay's kustomization.yaml)",
     "hvmirror-tls": "cert-manager (Ingress annotation)",
+    "hvmirror-helioviewer": "the operator of a Helioviewer server (its database connection string; see k8s/README.md)",
   },
 };
 
@@ -190,7 +192,7 @@ async function checkOverlay(overlay, file) {
     }
   }
 
-  // Our four roles.
+  // Our roles.
   for (const role of ROLES) {
     const d = find("Deployment", `hvmirror-${role}`);
     const where = `${overlay}: Deployment/hvmirror-${role}`;

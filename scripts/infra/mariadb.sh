@@ -5,6 +5,8 @@
 #   scripts/infra/mariadb.sh start   # install if missing, start, wait until ready, print the env
 #   scripts/infra/mariadb.sh env     # print the env of the running instance
 #   scripts/infra/mariadb.sh stop    # stop it and delete its data
+#   scripts/infra/mariadb.sh pause   # shut the server down but keep its data (an outage, for tests)
+#   scripts/infra/mariadb.sh resume  # start the paused server again on the same port, with its data
 #
 # `start` and `env` print only `export HVMIRROR_TEST_MARIADB='...'` on stdout (a MySqlConnector
 # connection string of a TCP user that may CREATE DATABASE):
@@ -34,6 +36,41 @@ root_sql() { mariadb --no-defaults -S "$SOCKET" -uroot --batch --skip-column-nam
 is_running() {
     [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null &&
         mariadb-admin --no-defaults -S "$SOCKET" -uroot ping >/dev/null 2>&1
+}
+
+# Speed over durability: this database is thrown away after the tests.
+launch() {
+    setsid "$1" --no-defaults --datadir="$DATA" $(run_as_args) --port="$2" --bind-address=127.0.0.1 \
+        --socket="$SOCKET" --pid-file="$PID_FILE" --log-error="$LOG" --skip-name-resolve --skip-log-bin \
+        --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=0 --max-connections=300 \
+        </dev/null >/dev/null 2>&1 &
+    echo "$2" > "$STATE/port"
+}
+
+# An outage: the server shuts down cleanly (MyISAM tables flushed); its data, port and env stay for `resume`.
+cmd_pause() {
+    is_running || hv_die "no instance running (start one with: $0 start)"
+    local pid
+    pid=$(cat "$PID_FILE")
+    mariadb-admin --no-defaults -S "$SOCKET" -uroot shutdown >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
+    hv_wait_pid_gone "$pid" 30 || hv_die "MariaDB (pid $pid) did not shut down; read $LOG"
+    hv_log "paused (data kept in $DATA)"
+}
+
+cmd_resume() {
+    is_running && { hv_log "already running"; return 0; }
+    [ -f "$STATE/port" ] && [ -d "$DATA" ] || hv_die "nothing to resume in $STATE (start one with: $0 start)"
+    local bin port pid i
+    bin=$(server_bin) || hv_die "no mariadbd"
+    port=$(cat "$STATE/port")
+    launch "$bin" "$port"
+    pid=$!
+    for i in $(seq 1 600); do
+        mariadb-admin --no-defaults -S "$SOCKET" -uroot ping >/dev/null 2>&1 && { hv_log "resumed on 127.0.0.1:$port"; return 0; }
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    hv_die "MariaDB did not resume on port $port (is it taken?); read $LOG"
 }
 
 cmd_env() {
@@ -83,11 +120,7 @@ cmd_start() {
     local port attempt pid i
     for attempt in 1 2 3 4 5; do
         port=$(hv_free_port)
-        # Speed over durability: this database is thrown away after the tests.
-        setsid "$bin" --no-defaults --datadir="$DATA" $(run_as_args) --port="$port" --bind-address=127.0.0.1 \
-            --socket="$SOCKET" --pid-file="$PID_FILE" --log-error="$LOG" --skip-name-resolve --skip-log-bin \
-            --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=0 --max-connections=300 \
-            </dev/null >/dev/null 2>&1 &
+        launch "$bin" "$port"
         pid=$!
         for i in $(seq 1 600); do
             mariadb-admin --no-defaults -S "$SOCKET" -uroot ping >/dev/null 2>&1 && break
@@ -117,5 +150,7 @@ case "${1:-}" in
     start) cmd_start ;;
     stop) cmd_stop ;;
     env) cmd_env ;;
-    *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
+    pause) cmd_pause ;;
+    resume) cmd_resume ;;
+    *) echo "usage: $0 start|stop|env|pause|resume" >&2; exit 2 ;;
 esac

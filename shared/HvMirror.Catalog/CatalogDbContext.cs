@@ -18,6 +18,10 @@ public abstract class CatalogDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<WantedFile> WantedFiles => Set<WantedFile>();
 
+    public DbSet<FollowerCursor> FollowerCursors => Set<FollowerCursor>();
+
+    public DbSet<FollowerSkippedRow> FollowerSkippedRows => Set<FollowerSkippedRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<CatalogFile>(file =>
@@ -57,6 +61,22 @@ public abstract class CatalogDbContext(DbContextOptions options) : DbContext(opt
             wanted.Property(w => w.Reason).HasMaxLength(16);
             wanted.Property(w => w.LastError).HasMaxLength(2000);
             wanted.HasIndex(w => w.NextAttemptAt);
+        });
+
+        modelBuilder.Entity<FollowerCursor>(cursor =>
+        {
+            cursor.ToTable("follower_cursors");
+            cursor.HasKey(c => c.Database);
+            cursor.Property(c => c.Database).HasMaxLength(255);
+        });
+        modelBuilder.Entity<FollowerSkippedRow>(skipped =>
+        {
+            skipped.ToTable("follower_skipped_rows");
+            skipped.HasKey(s => new { s.Database, s.RowId });
+            skipped.Property(s => s.Database).HasMaxLength(255);
+            skipped.Property(s => s.FileName).HasMaxLength(255);
+            skipped.Property(s => s.Reason).HasMaxLength(2000);
+            skipped.HasIndex(s => new { s.Database, s.NextAttemptAt });
         });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

@@ -129,6 +129,46 @@ public sealed class HelioviewerDatabase(string connectionString)
     public Task<IReadOnlyList<StoredDataRow>> ListSourceAsync(int sourceId, CancellationToken cancellationToken = default) =>
         QueryAsync("WHERE `sourceId` = @sourceId ORDER BY `id`", [("@sourceId", sourceId)], "list rows of the data table", cancellationToken);
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> rows of one source with an <c>id</c> above <paramref name="afterId"/>, in <c>id</c>
+    /// order: a source read page by page, so reconciling a source of millions of rows needs the memory of one page.
+    /// </summary>
+    public Task<IReadOnlyList<StoredDataRow>> ReadSourceAfterAsync(int sourceId, long afterId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return QueryAsync("WHERE `sourceId` = @sourceId AND `id` > @after ORDER BY `id` LIMIT @limit",
+            [("@sourceId", sourceId), ("@after", afterId), ("@limit", limit)], "read rows of the data table", cancellationToken);
+    }
+
+    /// <summary>The rows of these file names (the UNIQUE key), in <c>id</c> order; names without a row are absent.</summary>
+    public Task<IReadOnlyList<StoredDataRow>> ReadFileNamesAsync(IEnumerable<string> fileNames, CancellationToken cancellationToken = default)
+    {
+        var names = fileNames.Distinct(StringComparer.Ordinal).ToList();
+        if (names.Count == 0)
+            return Task.FromResult<IReadOnlyList<StoredDataRow>>([]);
+        return QueryAsync($"WHERE `filename` IN ({string.Join(", ", names.Select((_, i) => $"@name{i}"))}) ORDER BY `id`",
+            [.. names.Select((n, i) => ($"@name{i}", (object)n))], "read rows of the data table", cancellationToken);
+    }
+
+    /// <summary>The rows of these ids, in <c>id</c> order; ids without a row (deleted since) are absent.</summary>
+    public Task<IReadOnlyList<StoredDataRow>> ReadIdsAsync(IEnumerable<long> ids, CancellationToken cancellationToken = default)
+    {
+        var list = ids.Distinct().Order().ToList();
+        if (list.Count == 0)
+            return Task.FromResult<IReadOnlyList<StoredDataRow>>([]);
+        return QueryAsync($"WHERE `id` IN ({string.Join(", ", list.Select((_, i) => $"@id{i}"))}) ORDER BY `id`",
+            [.. list.Select((id, i) => ($"@id{i}", (object)id))], "read rows of the data table", cancellationToken);
+    }
+
+    /// <summary>The highest <c>id</c> of <c>data</c> (0 when empty): how far a follower has to go.</summary>
+    public Task<long> MaxIdAsync(CancellationToken cancellationToken = default) =>
+        RunAsync(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COALESCE(MAX(`id`), 0) FROM `data`";
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }, "read the highest id of the data table", cancellationToken);
+
     /// <summary>Deletes the rows of these file names of one source; returns how many there were.</summary>
     public async Task<int> DeleteAsync(int sourceId, IEnumerable<string> fileNames, CancellationToken cancellationToken = default)
     {
@@ -198,6 +238,9 @@ public sealed class HelioviewerDatabase(string connectionString)
     private static bool IsUnavailable(MySqlException e) =>
         e.IsTransient || e.ErrorCode is MySqlErrorCode.UnableToConnectToHost or MySqlErrorCode.ConnectionCountError
             or MySqlErrorCode.ServerShutdown or MySqlErrorCode.CommandTimeoutExpired;
+
+    /// <summary>Where the database is, for logs, errors and a follower's cursor: <c>server:port/database</c>, no credentials.</summary>
+    public string Location => Describe();
 
     private string Describe()
     {

@@ -15,7 +15,7 @@ public sealed class DeploymentTests
 {
     private static readonly string[] LongRunning = ["Deployment", "StatefulSet", "DaemonSet"];
     private static readonly string[] Workloads = ["Deployment", "StatefulSet", "DaemonSet", "Job"];
-    private static readonly string[] Roles = ["poller", "comparer", "fetcher", "server"];
+    private static readonly string[] Roles = ["poller", "comparer", "fetcher", "server", "helioviewer-writer", "follower"];
 
     public static TheoryData<string> Overlays()
     {
@@ -32,6 +32,31 @@ public sealed class DeploymentTests
     public void The_fetcher_consumes_file_needed_as_the_formatter_names_FileNeededConsumer()
     {
         Assert.Equal(KebabCaseEndpointNameFormatter.Instance.Consumer<FileNeededConsumer>(), FetcherQueue());
+    }
+
+    [Fact]
+    public void The_README_s_queues_table_names_the_queue_the_Helioviewer_writer_consumes()
+    {
+        var queue = ((IConsumerDefinition)new HvMirror.HelioviewerWriter.HelioviewerWriterConsumerDefinition(
+            Options.Create(new HvMirror.Helioviewer.HelioviewerOptions()))).GetEndpointName(KebabCaseEndpointNameFormatter.Instance);
+        Assert.Equal("helioviewer-writer", queue);
+        Assert.Matches(new Regex($@"(?m)^\|\s*`{Regex.Escape(queue)}`\s*\|\s*Helioviewer writer"), File.ReadAllText(Repo.PathOf("README.md")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void The_Helioviewer_roles_are_configuration_only_until_a_Helioviewer_database_is_given(string overlay)
+    {
+        var resources = Repo.Render(overlay);
+        foreach (var role in new[] { "helioviewer-writer", "follower" })
+        {
+            var d = Assert.Single(resources, r => r.Kind() == "Deployment" && r.Name() == $"hvmirror-{role}");
+            Assert.Equal(0, d.Path("spec", "replicas")?.GetInt32());
+            var env = d.Path("spec", "template", "spec", "containers").Items().First().Path("env").Items();
+            var database = Assert.Single(env, e => e.Path("name")?.GetString() == "HvMirror__Helioviewer__Database");
+            Assert.Equal("hvmirror-helioviewer", database.Path("valueFrom", "secretKeyRef", "name")?.GetString());
+            Assert.Equal(true, database.Path("valueFrom", "secretKeyRef", "optional")?.GetBoolean());
+        }
     }
 
     [Theory]
@@ -86,7 +111,7 @@ public sealed class DeploymentTests
 
     [Theory]
     [MemberData(nameof(Overlays))]
-    public void The_four_roles_probe_their_health_endpoints_and_outlast_the_consumer_stop_timeout(string overlay)
+    public void The_roles_probe_their_health_endpoints_and_outlast_the_consumer_stop_timeout(string overlay)
     {
         var resources = Repo.Render(overlay);
         var config = Assert.Single(resources, r => r.Kind() == "ConfigMap" && r.Name() == "hvmirror-config");
@@ -130,7 +155,8 @@ public sealed class DeploymentTests
     public void Each_Dockerfile_publishes_an_existing_project_and_runs_its_assembly()
     {
         var (built, _) = Images();
-        Assert.Equal(["hvmirror-cli", "hvmirror-comparer", "hvmirror-fetcher", "hvmirror-poller", "hvmirror-server"], built.Keys.Order());
+        Assert.Equal(["hvmirror-cli", "hvmirror-comparer", "hvmirror-fetcher", "hvmirror-follower", "hvmirror-helioviewer-writer", "hvmirror-poller", "hvmirror-server"],
+            built.Keys.Order());
         foreach (var (image, dockerfile) in built)
         {
             var text = File.ReadAllText(Repo.PathOf(dockerfile)).Replace("\\\n", " ");

@@ -51,7 +51,7 @@ public abstract class MirrorTestBase(PostgresServer postgres, RabbitMqBroker rab
     protected async Task<TestNode> StartMirrorAsync(
         string name, IEnumerable<TestNode> upstreams, bool poller = true, bool backgroundPoller = false, bool comparer = true,
         bool fetcher = true, bool hapi = false, Uri? vhost = null, string? catalog = null, string? archive = null,
-        Dictionary<string, string?>? settings = null, List<System.Diagnostics.Activity>? spans = null)
+        Dictionary<string, string?>? settings = null, List<System.Diagnostics.Activity>? spans = null, HvMirror.Node.NodeRoles extraRoles = default)
     {
         var node = await TestNode.StartAsync(new NodeSpec
         {
@@ -68,6 +68,7 @@ public abstract class MirrorTestBase(PostgresServer postgres, RabbitMqBroker rab
             Settings = settings ?? [],
             Faults = hapi ? new UpstreamFaults() : null,
             Spans = spans,
+            ExtraRoles = extraRoles,
         }, output);
         _nodes.Add(node);
         return node;
@@ -129,9 +130,9 @@ public abstract class MirrorTestBase(PostgresServer postgres, RabbitMqBroker rab
     protected Task<long> DepthAsync(TestNode node, string queue) => rabbit.GetQueueDepthAsync(node.Spec.RabbitMq!, queue);
 
     /// <summary>The messages in <c>file-needed_error</c> (MassTransit declares it with its first fault: none yet is 0).</summary>
-    protected async Task<long> ErrorDepthAsync(TestNode node)
+    protected async Task<long> ErrorDepthAsync(TestNode node, string queue = "file-needed_error")
     {
-        try { return await DepthAsync(node, "file-needed_error"); }
+        try { return await DepthAsync(node, queue); }
         catch (InvalidOperationException e) when (e.Message.StartsWith("There is no queue", StringComparison.Ordinal)) { return 0; }
     }
 

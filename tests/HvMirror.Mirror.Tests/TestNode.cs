@@ -42,13 +42,16 @@ public sealed class NodeSpec
     public bool Comparer { get; init; }
     public bool Fetcher { get; init; }
 
+    /// <summary>Roles besides those above (the Helioviewer writer, the follower).</summary>
+    public NodeRoles ExtraRoles { get; init; }
+
     /// <summary>Upstreams (name, HAPI base URL ending in /hapi).</summary>
     public List<(string Name, string Url)> Upstreams { get; init; } = [];
 
     /// <summary>The roles this node runs, as <see cref="HvMirrorNode.AddHvMirrorNode"/> takes them.</summary>
     public NodeRoles Roles =>
         (Hapi ? NodeRoles.HapiServer : NodeRoles.None) | (Poller ? NodeRoles.Poller : NodeRoles.None)
-        | (Comparer ? NodeRoles.Comparer : NodeRoles.None) | (Fetcher ? NodeRoles.Fetcher : NodeRoles.None);
+        | (Comparer ? NodeRoles.Comparer : NodeRoles.None) | (Fetcher ? NodeRoles.Fetcher : NodeRoles.None) | ExtraRoles;
 
     /// <summary>Extra configuration (e.g. <c>HvMirror:Fetcher:Attempts</c>).</summary>
     public Dictionary<string, string?> Settings { get; init; } = [];

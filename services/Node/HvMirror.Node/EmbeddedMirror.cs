@@ -3,6 +3,8 @@ using HvMirror.Archive;
 using HvMirror.Catalog;
 using HvMirror.Fetcher;
 using HvMirror.HapiServer;
+using HvMirror.Helioviewer;
+using HvMirror.HelioviewerWriter;
 using HvMirror.Poller;
 using HvMirror.Upstreams;
 using MassTransit;
@@ -25,7 +27,13 @@ public sealed record MirrorSettings(
     TimeSpan PollInterval,
     IReadOnlyList<string>? Urls = null,
     Uri? PublicUrl = null,
-    Action<FetcherOptions>? Fetcher = null);
+    Action<FetcherOptions>? Fetcher = null,
+    string? HelioviewerDatabase = null,
+    string? HelioviewerCacheDir = null)
+{
+    /// <summary>Also write every fetched file's row into this Helioviewer database (the writer role in this process).</summary>
+    public bool WritesHelioviewer => !string.IsNullOrWhiteSpace(HelioviewerDatabase);
+}
 
 /// <summary>The outcome of one <c>--once</c> sync.</summary>
 public sealed record SyncSummary(
@@ -60,13 +68,13 @@ public sealed class EmbeddedMirror : IAsyncDisposable
         if (settings.Urls is null)
         {
             var builder = Host.CreateApplicationBuilder();
-            Configure(builder, settings, pollInBackground, logLevel, NodeRoles.Mirror);
+            Configure(builder, settings, pollInBackground, logLevel, NodeRoles.Mirror | WriterRole(settings));
             return new EmbeddedMirror(builder.Build(), settings);
         }
 
         var web = WebApplication.CreateSlimBuilder();
         web.WebHost.UseUrls([.. settings.Urls]);
-        Configure(web, settings, pollInBackground, logLevel, NodeRoles.Mirror | NodeRoles.HapiServer);
+        Configure(web, settings, pollInBackground, logLevel, NodeRoles.Mirror | NodeRoles.HapiServer | WriterRole(settings));
         var app = web.Build();
         app.MapHvMirrorNode();
         return new EmbeddedMirror(app, settings);
@@ -96,6 +104,8 @@ public sealed class EmbeddedMirror : IAsyncDisposable
         var askedAgain = await Services.GetRequiredService<WorkListRedriver>().RedriveAsync(everything: true, cancellationToken);
         if (askedAgain > 0)
             progress.WriteLine($"   asking again for {askedAgain:N0} files of the work list (not fetched by an earlier run)");
+        var writer = Services.GetService<HelioviewerRowWriter>();
+        var writtenBefore = writer?.FilesHandled ?? 0;
         var upstream = Services.GetRequiredService<IOptions<UpstreamsOptions>>().Value.Upstreams[0];
         var polls = await Services.GetRequiredService<UpstreamPoller>().PollAsync(upstream, cancellationToken);
         foreach (var failed in polls.Where(p => p.Error is not null))
@@ -116,6 +126,21 @@ public sealed class EmbeddedMirror : IAsyncDisposable
                                    $"{tracker.BytesFetched / 1e6 / Math.Max(clock.Elapsed.TotalSeconds, 0.001):N1} MB/s");
             }
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+        }
+        if (writer is not null)
+        {
+            // The rows too: every file this sync fetched has its row in Helioviewer's database, or the writer gave up on it.
+            long Handled() => writer.FilesHandled - writtenBefore + tracker.WriterFaulted;
+            while (Handled() < tracker.New + tracker.Changed)
+            {
+                if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(5))
+                {
+                    lastReport = clock.Elapsed;
+                    progress.WriteLine($"   … writing rows into Helioviewer's database: {Handled():N0}/{tracker.New + tracker.Changed:N0} files " +
+                                       "(waiting while it is unavailable)");
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
         }
         return new SyncSummary(tracker.Announced, askedAgain, tracker.New, tracker.Changed, tracker.BytesFetched, clock.Elapsed, polls,
             new Dictionary<string, string>(tracker.Failures));
@@ -143,8 +168,15 @@ public sealed class EmbeddedMirror : IAsyncDisposable
         ]);
         if (settings.Fetcher is { } fetcher) services.Configure(fetcher);
         if (settings.PublicUrl is { } publicUrl) services.Configure<HapiServerOptions>(options => options.PublicUrl = publicUrl);
+        if (settings.WritesHelioviewer)
+        {
+            builder.Configuration[HelioviewerOptions.Section + ":" + nameof(HelioviewerOptions.Database)] = settings.HelioviewerDatabase;
+            builder.Configuration[HelioviewerOptions.Section + ":" + nameof(HelioviewerOptions.CacheDir)] = settings.HelioviewerCacheDir;
+        }
         builder.AddHvMirrorNode(roles, node => node.PollInBackground = pollInBackground);
     }
+
+    private static NodeRoles WriterRole(MirrorSettings settings) => settings.WritesHelioviewer ? NodeRoles.HelioviewerWriter : NodeRoles.None;
 
     private sealed class ObserverHandle(ConnectHandle handle) : IDisposable
     {

@@ -1,7 +1,9 @@
 using HvMirror.Catalog;
 using HvMirror.Comparer;
 using HvMirror.Fetcher;
+using HvMirror.Follower;
 using HvMirror.HapiServer;
+using HvMirror.HelioviewerWriter;
 using HvMirror.Poller;
 using HvMirror.ServiceDefaults;
 using MassTransit;
@@ -19,6 +21,12 @@ public sealed class NodeSetup
     /// <see cref="UpstreamPoller.PollAsync"/> (<c>hvmirror mirror --once</c>, tests).
     /// </summary>
     public bool PollInBackground { get; set; } = true;
+
+    /// <summary>
+    /// Follow the Helioviewer database in the background (the follower's service). Off: something else calls
+    /// <see cref="HelioviewerFollower.CatchUpAsync"/> (<c>hvmirror helioviewer follow --once</c>, tests).
+    /// </summary>
+    public bool FollowInBackground { get; set; } = true;
 
     /// <summary>More consumers on the node's bus (tests record what was published).</summary>
     public Action<IBusRegistrationConfigurator>? AddConsumers { get; set; }
@@ -39,6 +47,10 @@ public static class HvMirrorNode
     public static string? Refusal(NodeRoles roles, bool distributed)
     {
         var mirror = roles & NodeRoles.Mirror;
+        if (!distributed && roles.HasFlag(NodeRoles.HelioviewerWriter) && !roles.HasFlag(NodeRoles.Fetcher))
+            return "This host runs the Helioviewer writer without a fetcher, so it needs the message broker it receives FileIngested on: set " +
+                   "ConnectionStrings__RabbitMq (amqp://user:pass@host:5672/vhost) and ConnectionStrings__Catalog (Host=…;Database=…). " +
+                   "To write into Helioviewer's database from one process without a broker, use `hvmirror mirror --helioviewer-db …`.";
         if (distributed || mirror is NodeRoles.None or NodeRoles.Mirror) return null;
         return $"This host runs the {Describe(mirror)} role(s) without the others, so it needs the message broker: set " +
                "ConnectionStrings__RabbitMq (amqp://user:pass@host:5672/vhost) and ConnectionStrings__Catalog (Host=…;Database=…). " +
@@ -61,12 +73,15 @@ public static class HvMirrorNode
         services.AddHealthChecks().AddCheck<CatalogHealthCheck>("catalog", tags: [ServiceDefaultsExtensions.ReadyTag]);
         if (roles.HasFlag(NodeRoles.HapiServer)) services.AddHapiServer(configuration);
         if (roles.HasFlag(NodeRoles.Fetcher)) services.AddFetcherServices(configuration);
-        if ((roles & NodeRoles.Mirror) != NodeRoles.None || setup.AddConsumers is not null)
+        if (roles.HasFlag(NodeRoles.HelioviewerWriter)) services.AddHelioviewerWriterServices(configuration);
+        if (roles.HasFlag(NodeRoles.Follower)) services.AddFollower(configuration, setup.FollowInBackground);
+        if ((roles & (NodeRoles.Mirror | NodeRoles.HelioviewerWriter)) != NodeRoles.None || setup.AddConsumers is not null)
         {
             services.AddHvMirrorBus(configuration, bus =>
             {
                 if (roles.HasFlag(NodeRoles.Comparer)) bus.AddComparer();
                 if (roles.HasFlag(NodeRoles.Fetcher)) bus.AddFetcher();
+                if (roles.HasFlag(NodeRoles.HelioviewerWriter)) bus.AddHelioviewerWriter();
                 setup.AddConsumers?.Invoke(bus);
             });
         }

@@ -10,6 +10,12 @@ public enum NodeRoles
     Fetcher = 4,
     HapiServer = 8,
 
+    /// <summary>Writes the row of every file this node fetched into a Helioviewer server's own database (queue <c>helioviewer-writer</c>).</summary>
+    HelioviewerWriter = 16,
+
+    /// <summary>Tails a Helioviewer server's own <c>data</c> table and registers each new row's file in the catalog in place.</summary>
+    Follower = 32,
+
     /// <summary>The three roles that pass messages to each other.</summary>
     Mirror = Poller | Comparer | Fetcher,
 }

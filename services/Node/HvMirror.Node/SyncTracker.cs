@@ -20,12 +20,16 @@ public sealed class SyncTracker : IPublishObserver
     private long _new;
     private long _changed;
     private long _bytes;
+    private long _writerFaulted;
 
     public long Announced => Interlocked.Read(ref _announced);
     public long New => Interlocked.Read(ref _new);
     public long Changed => Interlocked.Read(ref _changed);
     public long BytesFetched => Interlocked.Read(ref _bytes);
     public int Outstanding => _outstanding.Count;
+
+    /// <summary>Files whose Helioviewer row the in-process writer gave up on.</summary>
+    public long WriterFaulted => Interlocked.Read(ref _writerFaulted);
     public IReadOnlyDictionary<string, string> Failures => _failures;
 
     public Task PostPublish<T>(PublishContext<T> context) where T : class
@@ -46,6 +50,12 @@ public sealed class SyncTracker : IPublishObserver
                 break;
             case Fault<FileNeeded> fault:
                 Fail(fault.Message.Name, fault.Exceptions.FirstOrDefault()?.Message ?? "unknown error");
+                break;
+            case Fault<Batch<FileIngested>> fault:
+                // The Helioviewer writer gave up on a batch (its retries are over): the files are here, their rows are not.
+                Interlocked.Add(ref _writerFaulted, fault.Message.Length);
+                foreach (var ingested in fault.Message)
+                    _failures[ingested.Message.Name] = "writing its row into Helioviewer's database failed: " + (fault.Exceptions.FirstOrDefault()?.Message ?? "unknown error");
                 break;
             case Fault<Batch<FileAnnounced>> fault:
                 foreach (var announced in fault.Message)
@@ -85,3 +95,4 @@ public sealed class SyncTracker : IPublishObserver
         _outstanding.TryRemove(name, out _);
     }
 }
+

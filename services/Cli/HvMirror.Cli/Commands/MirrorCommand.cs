@@ -31,6 +31,10 @@ internal static class MirrorCommand
         var publicUrlOption = new Option<Uri?>("--public-url") { Description = "The base URL other mirrors reach this node by." };
         var archiveOption = CommonOptions.Archive();
         var catalogOption = CommonOptions.Catalog();
+        var helioviewerDbOption = HelioviewerCommand.Database(required: false);
+        helioviewerDbOption.Description = "Also write every fetched file's row into this Helioviewer server's own database, so Helioviewer shows it: " +
+                                          "\"Server=localhost;Database=helioviewer;User ID=…;Password=…\". The archive must be Helioviewer's jp2_dir.";
+        var helioviewerCacheOption = HelioviewerCommand.CacheDir();
         var command = new Command("mirror", """
             Mirror an upstream HAPI server into this archive: new files are fetched, files whose checksum changed upstream
             (reprocessed) are fetched again, nothing partial or corrupt is ever registered. Runs everything in this process
@@ -39,12 +43,16 @@ internal static class MirrorCommand
             """)
         {
             fromOption, nameOption, datasetsOption, onceOption, intervalOption, parallelOption, urlsOption, publicUrlOption, archiveOption, catalogOption,
+            helioviewerDbOption, helioviewerCacheOption,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var archive = new ArchiveLocation(parse.GetValue(archiveOption)!);
             if (!CommonOptions.TryParseUpstream(parse.GetValue(fromOption), Console.Error, out var from)
                 || !CommonOptions.TryResolveCatalog(parse.GetValue(catalogOption), archive, Console.Error, out var catalog))
+                return ExitCodes.Failed;
+            var helioviewerDb = parse.GetValue(helioviewerDbOption);
+            if (helioviewerDb is not null && HelioviewerCommand.ParseDatabase(helioviewerDb, Console.Error) is null)
                 return ExitCodes.Failed;
 
             var settings = new MirrorSettings(
@@ -54,7 +62,9 @@ internal static class MirrorCommand
                 archive, catalog, parse.GetValue(intervalOption),
                 parse.GetValue(urlsOption) is { } urls ? CommonOptions.ListOf(urls, ';') : null,
                 parse.GetValue(publicUrlOption),
-                Fetcher: fetcher => fetcher.ConcurrentDownloads = Math.Max(1, parse.GetValue(parallelOption)));
+                Fetcher: fetcher => fetcher.ConcurrentDownloads = Math.Max(1, parse.GetValue(parallelOption)),
+                HelioviewerDatabase: helioviewerDb,
+                HelioviewerCacheDir: parse.GetValue(helioviewerCacheOption));
             return parse.GetValue(onceOption)
                 ? await RunOnceAsync(settings, Console.Out, cancellationToken)
                 : await RunContinuouslyAsync(settings, cancellationToken);
@@ -67,7 +77,8 @@ internal static class MirrorCommand
         if (await CatalogStartup.OpenAsync(settings.Catalog, output, cancellationToken) is null) return ExitCodes.Failed;
         await using var mirror = EmbeddedMirror.Create(settings, pollInBackground: false);
         await mirror.StartAsync(cancellationToken);
-        output.WriteLine($"mirror: {settings.UpstreamUrl} → {settings.Archive.Root} ({settings.Catalog.Describe()})");
+        output.WriteLine($"mirror: {settings.UpstreamUrl} → {settings.Archive.Root} ({settings.Catalog.Describe()})" +
+                         (settings.WritesHelioviewer ? $", rows into Helioviewer's database {new HvMirror.Helioviewer.HelioviewerDatabase(settings.HelioviewerDatabase!).Location}" : ""));
         var summary = await mirror.SyncOnceAsync(output, cancellationToken);
         Print(summary, output);
         return summary.Succeeded ? ExitCodes.Success : ExitCodes.SomeRejected;

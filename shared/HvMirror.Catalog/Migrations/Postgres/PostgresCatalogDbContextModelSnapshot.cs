@@ -103,6 +103,76 @@ namespace HvMirror.Catalog.Migrations.Postgres
                     b.ToTable("files", (string)null);
                 });
 
+            modelBuilder.Entity("HvMirror.Catalog.FollowerCursor", b =>
+                {
+                    b.Property<string>("Database")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("database");
+
+                    b.Property<DateTime?>("LastFullRehashAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_full_rehash_at");
+
+                    b.Property<DateTime?>("LastRehashAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_rehash_at");
+
+                    b.Property<long>("LastRowId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_row_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Database");
+
+                    b.ToTable("follower_cursors", (string)null);
+                });
+
+            modelBuilder.Entity("HvMirror.Catalog.FollowerSkippedRow", b =>
+                {
+                    b.Property<string>("Database")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("database");
+
+                    b.Property<long>("RowId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("row_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("file_name");
+
+                    b.Property<DateTime>("FirstSkippedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_skipped_at");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Database", "RowId");
+
+                    b.HasIndex("Database", "NextAttemptAt");
+
+                    b.ToTable("follower_skipped_rows", (string)null);
+                });
+
             modelBuilder.Entity("HvMirror.Catalog.MirrorCursor", b =>
                 {
                     b.Property<string>("Upstream")

@@ -95,6 +95,76 @@ namespace HvMirror.Catalog.Migrations.Sqlite
                     b.ToTable("files", (string)null);
                 });
 
+            modelBuilder.Entity("HvMirror.Catalog.FollowerCursor", b =>
+                {
+                    b.Property<string>("Database")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("database");
+
+                    b.Property<long?>("LastFullRehashAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_full_rehash_at");
+
+                    b.Property<long?>("LastRehashAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_rehash_at");
+
+                    b.Property<long>("LastRowId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_row_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Database");
+
+                    b.ToTable("follower_cursors", (string)null);
+                });
+
+            modelBuilder.Entity("HvMirror.Catalog.FollowerSkippedRow", b =>
+                {
+                    b.Property<string>("Database")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("database");
+
+                    b.Property<long>("RowId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("row_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("file_name");
+
+                    b.Property<long>("FirstSkippedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_skipped_at");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Database", "RowId");
+
+                    b.HasIndex("Database", "NextAttemptAt");
+
+                    b.ToTable("follower_skipped_rows", (string)null);
+                });
+
             modelBuilder.Entity("HvMirror.Catalog.MirrorCursor", b =>
                 {
                     b.Property<string>("Upstream")

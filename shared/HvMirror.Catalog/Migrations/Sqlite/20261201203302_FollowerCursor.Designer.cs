@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace HvMirror.Catalog.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteCatalogDbContext))]
-    [Migration("20261201203858_WorkList")]
-    partial class WorkList
+    [Migration("20261201203302_FollowerCursor")]
+    partial class FollowerCursor
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -98,6 +98,76 @@ namespace HvMirror.Catalog.Migrations.Sqlite
                     b.ToTable("files", (string)null);
                 });
 
+            modelBuilder.Entity("HvMirror.Catalog.FollowerCursor", b =>
+                {
+                    b.Property<string>("Database")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("database");
+
+                    b.Property<long?>("LastFullRehashAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_full_rehash_at");
+
+                    b.Property<long?>("LastRehashAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_rehash_at");
+
+                    b.Property<long>("LastRowId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_row_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Database");
+
+                    b.ToTable("follower_cursors", (string)null);
+                });
+
+            modelBuilder.Entity("HvMirror.Catalog.FollowerSkippedRow", b =>
+                {
+                    b.Property<string>("Database")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("database");
+
+                    b.Property<long>("RowId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("row_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("file_name");
+
+                    b.Property<long>("FirstSkippedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_skipped_at");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Database", "RowId");
+
+                    b.HasIndex("Database", "NextAttemptAt");
+
+                    b.ToTable("follower_skipped_rows", (string)null);
+                });
+
             modelBuilder.Entity("HvMirror.Catalog.MirrorCursor", b =>
                 {
                     b.Property<string>("Upstream")
@@ -121,76 +191,6 @@ namespace HvMirror.Catalog.Migrations.Sqlite
                     b.HasKey("Upstream", "Dataset");
 
                     b.ToTable("mirror_cursors", (string)null);
-                });
-
-            modelBuilder.Entity("HvMirror.Catalog.WantedFile", b =>
-                {
-                    b.Property<string>("Name")
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("name");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("attempts");
-
-                    b.Property<string>("Checksum")
-                        .IsRequired()
-                        .HasMaxLength(80)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("checksum");
-
-                    b.Property<string>("Dataset")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("dataset");
-
-                    b.Property<string>("HeldChecksum")
-                        .HasMaxLength(80)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("held_checksum");
-
-                    b.Property<string>("LastError")
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("last_error");
-
-                    b.Property<long>("NextAttemptAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("next_attempt_at");
-
-                    b.Property<string>("Reason")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("reason");
-
-                    b.Property<string>("Upstream")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("upstream");
-
-                    b.Property<long>("UpstreamIngestedAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("upstream_ingested_at");
-
-                    b.Property<string>("Url")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("url");
-
-                    b.Property<long>("WantedSince")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("wanted_since");
-
-                    b.HasKey("Name");
-
-                    b.HasIndex("NextAttemptAt");
-
-                    b.ToTable("wanted_files", (string)null);
                 });
 #pragma warning restore 612, 618
         }

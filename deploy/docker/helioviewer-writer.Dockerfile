@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# The Helioviewer writer host: consumes helioviewer-writer (FileIngested) and writes each file's row into a Helioviewer server's own MariaDB. Runtime: chiseled ASP.NET (no shell, non-root).
+# Build from the repository root:  docker build -f deploy/docker/helioviewer-writer.Dockerfile -t hvmirror-helioviewer-writer:dev .
+# (docker compose builds it the same way; helioviewer-writer.Dockerfile.dockerignore beside this file keeps bin/ and obj/ out.)
+# scripts/check-deploy.sh publishes the same project the same way and checks that the ENTRYPOINT dll is in the output.
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+# Restore in its own step; the BuildKit cache mount keeps NuGet packages between builds.
+COPY Directory.Build.props Directory.Packages.props ./
+COPY shared/ shared/
+COPY services/ services/
+RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
+    dotnet restore services/HelioviewerWriter/HvMirror.HelioviewerWriter.Host/HvMirror.HelioviewerWriter.Host.csproj
+RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
+    dotnet publish services/HelioviewerWriter/HvMirror.HelioviewerWriter.Host/HvMirror.HelioviewerWriter.Host.csproj -c Release --no-restore -o /out -p:UseAppHost=false \
+ && mkdir -p /archive-root
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
+WORKDIR /app
+COPY --from=build /out ./
+# The archive mount point, owned by the app user: Docker gives a new named volume this ownership, so the
+# non-root process can write to it (Kubernetes uses fsGroup instead).
+COPY --from=build --chown=1654:1654 /archive-root /archive
+ENV ASPNETCORE_URLS=http://+:8080 \
+    HvMirror__Archive=/archive \
+    DOTNET_NOLOGO=1
+EXPOSE 8080
+# 1654 is the "app" user of Microsoft's .NET images; numeric, so Kubernetes can verify runAsNonRoot.
+USER 1654
+ENTRYPOINT ["dotnet", "HvMirror.HelioviewerWriter.Host.dll"]
