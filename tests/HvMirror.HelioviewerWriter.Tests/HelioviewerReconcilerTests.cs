@@ -28,7 +28,11 @@ public sealed class HelioviewerReconcilerTests(MariaDbServer server) : IClassFix
         await CatalogMigrator.MigrateAsync(contexts);
         var ingester = new ArchiveIngester(_workspace.Archive, new FileRegistry(contexts, new IngestionClock(TimeProvider.System)), DataSources.Helioviewer);
         foreach (var name in RealJp2Files.All)
-            Assert.NotEqual(IngestOutcome.Rejected, (await ingester.IngestFileAsync(_workspace.Archive.FullPath(WriterWorkspace.ArchivePathOf(name)), default)).Outcome);
+        {
+            var ingested = await ingester.IngestFileAsync(_workspace.Archive.FullPath(WriterWorkspace.ArchivePathOf(name)), default);
+            // The one real file that is no decodable JPEG 2000 (no jp2c box) is refused by HvMirror too, as by Helioviewer.
+            Assert.True(ingested.Outcome != IngestOutcome.Rejected || ingested.Reason!.Contains("jp2c"), $"{name}: {ingested.Reason}");
+        }
 
         // What a writer that crashed now and then would leave: most rows written, one never, one replaced file under its
         // old row, and a row whose file is not in the archive.
@@ -51,7 +55,8 @@ public sealed class HelioviewerReconcilerTests(MariaDbServer server) : IClassFix
             differences.Select(d => (d.Kind, d.FileName)).Order());
         Assert.Contains("DSUN_OBS", differences.Single(d => d.Kind == HelioviewerDifferenceKind.Stale).Detail, StringComparison.Ordinal);
         Assert.Equal(3, found.Sum(r => r.DifferenceCount));
-        Assert.Equal(RealJp2Files.Refused.Order(), found.SelectMany(r => r.Refused).Select(r => r.Split(':')[0]).Order());
+        // Of the two files Helioviewer refuses, the catalog holds only the MDI one: the other is no JPEG 2000 and never got in.
+        Assert.Equal(RealJp2Files.Refused.Where(n => n.Contains("MDI")), found.SelectMany(r => r.Refused).Select(r => r.Split(':')[0]).Order());
         Assert.Equal(rowsBefore, await helioviewer.RowsAsync()); // without --repair nothing is written
 
         var repaired = await reconciler.ReconcileAsync(["*"], repair: true, _ => { }, default);
