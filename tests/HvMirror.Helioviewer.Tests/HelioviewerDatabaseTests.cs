@@ -25,7 +25,7 @@ public sealed class HelioviewerDatabaseTests(MariaDbServer server) : IClassFixtu
 
         var stored = Assert.Single(await database.ListSourceAsync(AiaSource));
         Assert.Equal(row, stored.Row);
-        Assert.Equal(RealFiles.ExpectedRows[Aia2024], stored.Row);
+        Assert.Equal(RealJp2Files.ExpectedRows[Aia2024], stored.Row);
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public sealed class HelioviewerDatabaseTests(MariaDbServer server) : IClassFixtu
     }
 
     private static HelioviewerDataRow RowOf(string fileName) =>
-        HelioviewerDataRowReader.Read(RealFiles.PathOf(fileName), DataSources.Helioviewer);
+        HelioviewerDataRowReader.Read(RealJp2Files.PathOf(fileName), DataSources.Helioviewer);
 
     private static async Task<List<(string Bin, int SourceId, long Count)>> CoverageAsync(string connectionString)
     {
