@@ -8,9 +8,9 @@ namespace HvMirror.Ingestion;
 /// placed at the path the name dictates by an atomic rename, registered with a fresh ingestion time. A file that fails
 /// any check is rejected with its reason and changes nothing.
 /// </summary>
-public sealed class ArchiveIngester(ArchiveLocation archive, FileRegistry registry, DataSources sources)
+public sealed class ArchiveIngester(ArchiveLocation archive, FileRegistry registry, DataSources sources, FileStager? stager = null)
 {
-    private readonly FileStager _stager = new(archive);
+    private readonly FileStager _stager = stager ?? new(archive);
 
     public ArchiveLocation Archive => archive;
 
@@ -87,12 +87,8 @@ public sealed class ArchiveIngester(ArchiveLocation archive, FileRegistry regist
         var destination = archive.FullPath(archivePath);
         return await registry.RegisterAsync(Registration(staged, name, dataset, archivePath, upstream, upstreamIngestedAt), _ =>
         {
-            if (staged.OwnsFile)
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-                // A rename within one filesystem: readers see the old bytes or the new ones, never a mixture.
-                File.Move(staged.Path, destination, overwrite: true);
-            }
+            // A rename within one filesystem: readers see the old bytes or the new ones, never a mixture.
+            if (staged.OwnsFile) staged.MoveTo(destination);
             return Task.CompletedTask;
         }, cancellationToken);
     }

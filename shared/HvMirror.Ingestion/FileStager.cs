@@ -1,33 +1,77 @@
 using System.Security.Cryptography;
 using HvMirror.Archive;
+using Microsoft.Extensions.Logging;
 
 namespace HvMirror.Ingestion;
 
 /// <summary>
 /// Streams bytes into the staging folder while hashing them (one pass, constant memory), then checks their JP2 box
-/// structure by reading box headers back.
+/// structure by reading box headers back. A staged file stays locked by its process until it is moved into the archive
+/// or deleted, so the partial files of a killed process are told apart from those of the live fetchers sharing the
+/// archive volume (<see cref="RemoveAbandoned"/>).
 /// </summary>
-public sealed class FileStager(ArchiveLocation archive)
+public sealed class FileStager(ArchiveLocation archive, ILogger<FileStager>? logger = null)
 {
+    public const string PartialFileExtension = ".part";
+
+    /// <summary>
+    /// How long an unlocked partial file must have been untouched before it counts as abandoned. The lock is the real test;
+    /// the age covers the instant between a file's creation and its lock, and systems where .NET's file locking is off
+    /// (<c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c>): a live download writes far more often than this.
+    /// </summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(10);
+
     private const int BufferSize = 1 << 20;
+
+    private int _abandonedRemoved;
 
     /// <summary>Copies <paramref name="content"/> to a new temporary file. Stops with <see cref="FileTooLargeException"/> past <paramref name="maxBytes"/>.</summary>
     public async Task<StagedFile> StageAsync(Stream content, long maxBytes, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(archive.StagingFolder);
-        var path = Path.Combine(archive.StagingFolder, $"{Guid.NewGuid():N}.part");
+        if (Interlocked.Exchange(ref _abandonedRemoved, 1) == 0) RemoveAbandoned();
+        var path = Path.Combine(archive.StagingFolder, Guid.NewGuid().ToString("N") + PartialFileExtension);
+        // FileShare.None takes an exclusive advisory lock (flock) that lasts as long as the stream is open.
+        var target = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous);
         try
         {
-            await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous);
             var (size, checksum) = await CopyHashingAsync(content, target, maxBytes, cancellationToken);
             await target.FlushAsync(cancellationToken);
-            return new StagedFile(path, size, checksum, Jp2ProblemOf(target), ownsFile: true);
+            return new StagedFile(path, size, checksum, Jp2ProblemOf(target), lockedBy: target);
         }
         catch
         {
+            await target.DisposeAsync();
             File.Delete(path);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Deletes the partial files no live process holds: those left by a fetcher that was killed, or a machine that lost
+    /// power, mid-download. Runs once per stager before its first download; safe beside other fetchers on the same
+    /// volume, which hold locks on theirs. Returns how many were removed.
+    /// </summary>
+    public int RemoveAbandoned()
+    {
+        Directory.CreateDirectory(archive.StagingFolder);
+        var removed = 0;
+        foreach (var path in Directory.EnumerateFiles(archive.StagingFolder, "*" + PartialFileExtension))
+        {
+            try
+            {
+                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(path) < AbandonedAfter) continue;
+                using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+                File.Delete(path);
+                removed++;
+            }
+            catch (IOException)
+            {
+                // Locked: a live process is writing or about to move it. Or gone already: another fetcher removed it.
+            }
+        }
+        if (removed > 0)
+            logger?.LogInformation("Removed {Count} partial files left in {StagingFolder} by stopped processes", removed, archive.StagingFolder);
+        return removed;
     }
 
     /// <summary>Hashes a file where it lies, without copying it (a file already at its archive path).</summary>
@@ -35,7 +79,7 @@ public sealed class FileStager(ArchiveLocation archive)
     {
         await using var source = OpenRead(path);
         var (size, checksum) = await CopyHashingAsync(source, target: null, long.MaxValue, cancellationToken);
-        return new StagedFile(path, size, checksum, Jp2ProblemOf(source), ownsFile: false);
+        return new StagedFile(path, size, checksum, Jp2ProblemOf(source), lockedBy: null);
     }
 
     public static FileStream OpenRead(string path) =>
