@@ -17,7 +17,7 @@ public sealed class CsvFormatException(long line, string problem, bool truncated
 /// Fields may be quoted (<c>"a,""b"""</c>, line breaks allowed inside quotes); records end with LF or CRLF; empty lines
 /// are skipped, and so are <c>#</c> lines before the first record (HAPI's <c>include=header</c>). A body that ends inside
 /// a record, without its line break, is an error: a response cut short must never pass for a complete last record.
-/// Every read of the stream is bounded by <c>idleTimeout</c>, so a stalled upstream cannot hang the reader. HvMirror's
+/// Bounding each read in time is the stream's work (<see cref="IdleTimeoutStream"/> for a peer's answer). HvMirror's
 /// one CSV reader: HAPI <c>/data</c> answers and the source table (<see cref="DataSources"/>) both go through it.
 /// </summary>
 public sealed class CsvRecordReader : IDisposable
@@ -27,7 +27,6 @@ public sealed class CsvRecordReader : IDisposable
 
     private readonly TextReader _reader;
     private readonly bool _ownsReader;
-    private readonly TimeSpan _idleTimeout;
     private readonly int _maxRecordChars;
     private readonly char[] _buffer = new char[16 * 1024];
     private readonly StringBuilder _field = new();
@@ -38,21 +37,17 @@ public sealed class CsvRecordReader : IDisposable
     private bool _seenRecord;
 
     /// <summary>A reader of UTF-8 bytes (invalid bytes are an error, not replaced).</summary>
-    public CsvRecordReader(Stream stream, TimeSpan idleTimeout, int maxRecordChars = 1 << 20)
+    public CsvRecordReader(Stream stream, int maxRecordChars = 1 << 20)
         : this(new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true,
-            bufferSize: 16 * 1024, leaveOpen: true), idleTimeout, maxRecordChars)
+            bufferSize: 16 * 1024, leaveOpen: true), maxRecordChars)
     {
         _ownsReader = true;
     }
 
-    /// <summary>
-    /// A reader of text already decoded (<see cref="Timeout.InfiniteTimeSpan"/>: no idle limit, for local text); the
-    /// caller keeps <paramref name="reader"/> and disposes it.
-    /// </summary>
-    public CsvRecordReader(TextReader reader, TimeSpan idleTimeout, int maxRecordChars = 1 << 20)
+    /// <summary>A reader of text already decoded; the caller keeps <paramref name="reader"/> and disposes it.</summary>
+    public CsvRecordReader(TextReader reader, int maxRecordChars = 1 << 20)
     {
         _reader = reader;
-        _idleTimeout = idleTimeout;
         _maxRecordChars = maxRecordChars;
     }
 
@@ -93,7 +88,7 @@ public sealed class CsvRecordReader : IDisposable
 
     /// <summary>Reads the next record into <paramref name="fields"/>; false at the clean end of the body.</summary>
     /// <exception cref="CsvFormatException">The body breaks RFC 4180, a record is too long, or it ends inside a record.</exception>
-    /// <exception cref="TimeoutException">The stream gave nothing for the idle timeout.</exception>
+    /// <exception cref="TimeoutException">The stream's read timed out (<see cref="IdleTimeoutStream"/>).</exception>
     public async ValueTask<bool> ReadAsync(List<string> fields, CancellationToken cancellationToken)
     {
         fields.Clear();
@@ -226,17 +221,7 @@ public sealed class CsvRecordReader : IDisposable
     {
         if (_eof)
             return false;
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        idle.CancelAfter(_idleTimeout);
-        int read;
-        try
-        {
-            read = await _reader.ReadAsync(_buffer.AsMemory(), idle.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"the upstream sent nothing for {_idleTimeout.TotalSeconds:0.###} s in the middle of the response");
-        }
+        var read = await _reader.ReadAsync(_buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
         _pos = 0;
         _len = read;
         if (read == 0)

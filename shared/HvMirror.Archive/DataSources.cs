@@ -59,7 +59,7 @@ public sealed class DataSources
         // reads complete at once, so waiting on them here blocks nothing.
         var text = csv.ReadToEnd();
         using var lines = new StringReader(text.EndsWith('\n') ? text : text + "\n");
-        using var reader = new CsvRecordReader(lines, Timeout.InfiniteTimeSpan);
+        using var reader = new CsvRecordReader(lines);
         var fields = new List<string>();
         while (ReadRecord(reader, fields))
         {

@@ -245,7 +245,7 @@ public sealed class UpstreamClient : IDisposable
                 throw _errors.Html((int)response.StatusCode, response.ReasonPhrase, dataset, what);
 
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var csv = new CsvRecordReader(stream, _options.ReadIdleTimeout, _options.MaxRecordLength);
+            var csv = new CsvRecordReader(new IdleTimeoutStream(stream, _options.ReadIdleTimeout), _options.MaxRecordLength);
             var reader = new ChunkReader(Upstream, dataset, start, stop, response, csv, progress);
             int first;
             try

@@ -7,7 +7,7 @@ public sealed class CsvRecordReaderTests
 {
     private static async Task<List<string[]>> ReadAllAsync(string body, int maxRecord = 1 << 20)
     {
-        using var reader = new CsvRecordReader(new MemoryStream(Encoding.UTF8.GetBytes(body)), TimeSpan.FromSeconds(5), maxRecord);
+        using var reader = new CsvRecordReader(new MemoryStream(Encoding.UTF8.GetBytes(body)), maxRecord);
         var rows = new List<string[]>();
         var fields = new List<string>();
         while (await reader.ReadAsync(fields, CancellationToken.None))

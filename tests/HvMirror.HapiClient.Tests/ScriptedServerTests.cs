@@ -331,7 +331,7 @@ public sealed class ScriptedServerTests(Xunit.Abstractions.ITestOutputHelper out
         var (records, e) = await ReadUntilErrorAsync(client, Begin, End);
         Assert.Equal([T(0), T(1)], records.Select(r => r.Time));
         Assert.True(e.IsTransient);
-        AssertNames(e, Dataset, "sent nothing for");
+        AssertNames(e, Dataset, "nothing arrived for");
     }
 
     // ---------------------------------------------------------------- transport

@@ -28,6 +28,32 @@ public sealed class FixtureFailureTests
     }
 
     [Fact]
+    public async Task MariaDb_without_environment_or_docker_names_the_command_to_run()
+    {
+        var server = new MariaDbServer(NoEnvironment, NoDocker<Testcontainers.MySql.MySqlContainer>);
+
+        var error = await Assert.ThrowsAsync<TestServerUnavailableException>(server.InitializeAsync);
+
+        Assert.Contains("./scripts/test.sh", error.Message);
+        Assert.Contains("scripts/infra/mariadb.sh start", error.Message);
+        Assert.Contains("HVMIRROR_TEST_MARIADB", error.Message);
+    }
+
+    [Fact]
+    public async Task MariaDb_from_an_unreachable_environment_server_names_the_variable_and_hides_the_password()
+    {
+        var server = new MariaDbServer(
+            v => v == MariaDbServer.Variable ? "Server=127.0.0.1;Port=1;User ID=nobody;Password=secret;Connection Timeout=3" : null,
+            NoDocker<Testcontainers.MySql.MySqlContainer>);
+
+        var error = await Assert.ThrowsAsync<TestServerUnavailableException>(server.InitializeAsync);
+
+        Assert.Contains("HVMIRROR_TEST_MARIADB", error.Message);
+        Assert.Contains("scripts/infra/mariadb.sh start", error.Message);
+        Assert.DoesNotContain("secret", error.Message);
+    }
+
+    [Fact]
     public async Task RabbitMq_without_environment_or_docker_names_the_command_to_run()
     {
         var broker = new RabbitMqBroker(NoEnvironment, NoDocker<Testcontainers.RabbitMq.RabbitMqContainer>);

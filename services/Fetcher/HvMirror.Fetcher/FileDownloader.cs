@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Net;
+using HvMirror.Archive;
 using HvMirror.Hapi;
 using HvMirror.Ingestion;
 using HvMirror.Upstreams;
@@ -42,9 +43,10 @@ public sealed class FileDownloader(IHttpClientFactory httpClients, FileStager st
         StagedFile staged;
         try
         {
-            // The guard watches the bytes on the wire; the checksum is over the file's own bytes, decoded.
-            Stream body = new StallGuardStream(
-                await response.Content.ReadAsStreamAsync(cancellationToken), fetcher.StallTimeout, fetcher.MinimumRate, fetcher.MinimumRateWindow);
+            // The guards watch the bytes on the wire; the checksum is over the file's own bytes, decoded.
+            Stream body = new MinimumRateStream(
+                new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken), fetcher.StallTimeout),
+                fetcher.MinimumRate, fetcher.MinimumRateWindow);
             foreach (var encoding in encodings.AsEnumerable().Reverse())
                 body = Decoder(encoding, body);
             await using (body)
@@ -53,6 +55,11 @@ public sealed class FileDownloader(IHttpClientFactory httpClients, FileStager st
         catch (FileTooLargeException e)
         {
             throw new PermanentFetchException(e.Message + " (HvMirror:Fetcher:MaxFileBytes)", e);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TransientFetchException(
+                $"the download stalled: no data for {fetcher.StallTimeout.TotalSeconds:0.#} s (HvMirror:Fetcher:StallTimeout); it is retried", e);
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {

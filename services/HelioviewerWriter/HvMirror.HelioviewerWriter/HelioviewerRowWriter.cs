@@ -69,11 +69,8 @@ public sealed class HelioviewerRowWriter(
             }
         }
 
-        foreach (var chunk in rows.Chunk(RowsPerStatement))
-            await database.UpsertAsync(chunk, cancellationToken);
-        await database.EnableSourcesAsync(rows.Select(r => r.SourceId), cancellationToken);
-        await database.RecountCoverageAsync(rows, cancellationToken);
-
+        // Tiles first: the replaced bytes are already in place, so a tile rendered from here on is of the new file, and
+        // once the row changes no stale tile is left (a failed write retries, removing none twice).
         var tilesRemoved = 0;
         if (tiles is not null)
         {
@@ -83,16 +80,17 @@ public sealed class HelioviewerRowWriter(
                 {
                     tilesRemoved += tiles.RemoveTiles(row.Filepath, row.Filename).Count;
                 }
-                catch (IOException e)
-                {
-                    logger.LogWarning("Could not remove the cached tiles of {File} under {Folder}: {Reason}", row.Filename, row.Filepath, e.Message);
-                }
-                catch (UnauthorizedAccessException e)
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     logger.LogWarning("Could not remove the cached tiles of {File} under {Folder}: {Reason}", row.Filename, row.Filepath, e.Message);
                 }
             }
         }
+
+        foreach (var chunk in rows.Chunk(RowsPerStatement))
+            await database.UpsertAsync(chunk, cancellationToken);
+        await database.EnableSourcesAsync(rows.Select(r => r.SourceId), cancellationToken);
+        await database.RecountCoverageAsync(rows, cancellationToken);
 
         foreach (var (name, reason) in refused)
             logger.LogWarning("No Helioviewer row for {File}: {Reason}", name, reason);

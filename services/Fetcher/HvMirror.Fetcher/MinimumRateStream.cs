@@ -3,33 +3,25 @@ using System.Diagnostics;
 namespace HvMirror.Fetcher;
 
 /// <summary>
-/// A read-only stream that fails a download that stalls (no byte within the stall timeout) or drips (fewer bytes per
-/// second than the minimum rate, averaged over each rate window): either would hold a download slot for as long as
-/// the upstream likes.
+/// A read-only stream that fails a download that drips: fewer bytes per second than the minimum rate, averaged over
+/// each rate window, would hold a download slot for as long as the upstream likes even though bytes keep coming. (A
+/// download that stops altogether is <see cref="HvMirror.Archive.IdleTimeoutStream"/>'s to catch.)
 /// </summary>
-internal sealed class StallGuardStream(Stream inner, TimeSpan stallTimeout, long minimumBytesPerSecond, TimeSpan rateWindow) : Stream
+internal sealed class MinimumRateStream(Stream inner, long minimumBytesPerSecond, TimeSpan rateWindow) : Stream
 {
     private long _windowStart = Stopwatch.GetTimestamp();
     private long _windowBytes;
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        stall.CancelAfter(stallTimeout);
-        int read;
-        try
-        {
-            read = await inner.ReadAsync(buffer, stall.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TransientFetchException(
-                $"the download stalled: no data for {stallTimeout.TotalSeconds:0.#} s (HvMirror:Fetcher:StallTimeout); it is retried");
-        }
+        var read = await inner.ReadAsync(buffer, cancellationToken);
         if (read > 0)
             CheckRate(read);
         return read;
     }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     private void CheckRate(int read)
     {
