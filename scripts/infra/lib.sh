@@ -33,6 +33,18 @@ hv_free_port() {
     hv_die "found no free TCP port in 20000-31999"
 }
 
+# hv_already_running: true, printing its exports, when this script's server already runs; otherwise false, after
+# removing what a server that died left behind. Needs the script's is_running, cmd_stop, STATE and ENV_FILE.
+hv_already_running() {
+    if is_running && [ -f "$ENV_FILE" ]; then
+        hv_log "already running"
+        cat "$ENV_FILE"
+        return 0
+    fi
+    [ -e "$STATE" ] && { hv_log "removing stale state in $STATE"; cmd_stop; }
+    return 1
+}
+
 # hv_port_listening PORT: is something accepting connections on 127.0.0.1:PORT?
 hv_port_listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

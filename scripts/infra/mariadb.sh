@@ -93,12 +93,7 @@ cmd_stop() {
 }
 
 cmd_start() {
-    if is_running && [ -f "$ENV_FILE" ]; then
-        hv_log "already running"
-        cat "$ENV_FILE"
-        return 0
-    fi
-    [ -e "$STATE" ] && { hv_log "removing stale state in $STATE"; cmd_stop; }
+    hv_already_running && return 0
 
     local bin
     bin=$(server_bin) || { hv_apt_install mariadb-server mariadb-client; bin=$(server_bin) || hv_die "no mariadbd after installing mariadb-server"; }

@@ -60,12 +60,7 @@ cmd_stop() {
 }
 
 cmd_start() {
-    if is_running && [ -f "$ENV_FILE" ]; then
-        hv_log "already running"
-        cat "$ENV_FILE"
-        return 0
-    fi
-    [ -e "$STATE" ] && { hv_log "removing stale state in $STATE"; cmd_stop; }
+    hv_already_running && return 0
 
     local bin
     bin=$(pg_bin) || { hv_apt_install postgresql; bin=$(pg_bin) || hv_die "no PostgreSQL server under /usr/lib/postgresql/*/bin after installing"; }

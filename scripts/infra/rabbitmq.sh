@@ -64,12 +64,7 @@ cmd_stop() {
 }
 
 cmd_start() {
-    if is_running && [ -f "$ENV_FILE" ]; then
-        hv_log "already running"
-        cat "$ENV_FILE"
-        return 0
-    fi
-    [ -e "$STATE" ] && { hv_log "removing stale state in $STATE"; cmd_stop; }
+    hv_already_running && return 0
 
     [ -x "$RMQ_BIN/rabbitmq-server" ] || hv_apt_install rabbitmq-server
     [ -x "$RMQ_BIN/rabbitmq-server" ] || hv_die "no $RMQ_BIN/rabbitmq-server after installing rabbitmq-server"

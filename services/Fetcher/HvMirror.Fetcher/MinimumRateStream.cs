@@ -1,27 +1,25 @@
 using System.Diagnostics;
+using HvMirror.Archive;
 
 namespace HvMirror.Fetcher;
 
 /// <summary>
 /// A read-only stream that fails a download that drips: fewer bytes per second than the minimum rate, averaged over
 /// each rate window, would hold a download slot for as long as the upstream likes even though bytes keep coming. (A
-/// download that stops altogether is <see cref="HvMirror.Archive.IdleTimeoutStream"/>'s to catch.)
+/// download that stops altogether is <see cref="IdleTimeoutStream"/>'s to catch.)
 /// </summary>
-internal sealed class MinimumRateStream(Stream inner, long minimumBytesPerSecond, TimeSpan rateWindow) : Stream
+internal sealed class MinimumRateStream(Stream inner, long minimumBytesPerSecond, TimeSpan rateWindow) : ReadOnlyStreamWrapper(inner)
 {
     private long _windowStart = Stopwatch.GetTimestamp();
     private long _windowBytes;
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var read = await inner.ReadAsync(buffer, cancellationToken);
+        var read = await Inner.ReadAsync(buffer, cancellationToken);
         if (read > 0)
             CheckRate(read);
         return read;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     private void CheckRate(int read)
     {
@@ -39,22 +37,5 @@ internal sealed class MinimumRateStream(Stream inner, long minimumBytesPerSecond
                 "or lengthen HvMirror:Fetcher:MinimumRateWindow");
         _windowStart = Stopwatch.GetTimestamp();
         _windowBytes = 0;
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) inner.Dispose();
-        base.Dispose(disposing);
     }
 }
