@@ -4,6 +4,8 @@
 #   scripts/infra/postgres.sh start   # install if missing, start, wait until ready, print the env
 #   scripts/infra/postgres.sh env     # print the env of the running instance
 #   scripts/infra/postgres.sh stop    # stop it and delete its data
+#   scripts/infra/postgres.sh pause   # shut the server down but keep its data (an outage, for tests)
+#   scripts/infra/postgres.sh resume  # start the paused server again on the same port, with its data
 #
 # `start` and `env` print only `export HVMIRROR_TEST_POSTGRES='...'` on stdout:
 #   eval "$(scripts/infra/postgres.sh start)"
@@ -59,6 +61,30 @@ cmd_stop() {
     rm -rf "$STATE"
 }
 
+# launch BIN PORT: starts the server on the data folder and waits until it accepts connections.
+launch() {
+    # Speed over durability: this database is thrown away after the tests.
+    as_pg "$1/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start -o "-p $2 -c listen_addresses=127.0.0.1 \
+        -c unix_socket_directories=$STATE/run -c max_connections=300 -c fsync=off \
+        -c synchronous_commit=off -c full_page_writes=off" >/dev/null 2>&1
+}
+
+# An outage: the server shuts down (connections cut); its data, port and env stay for `resume`.
+cmd_pause() {
+    is_running || hv_die "no instance running (start one with: $0 start)"
+    as_pg "$(pg_bin)/pg_ctl" -D "$DATA" stop -m fast -w -t 30 >/dev/null 2>&1 || hv_die "PostgreSQL did not shut down; read $LOG"
+    hv_log "paused (data kept in $DATA)"
+}
+
+cmd_resume() {
+    is_running && { hv_log "already running"; return 0; }
+    [ -f "$STATE/port" ] && [ -d "$DATA" ] || hv_die "nothing to resume in $STATE (start one with: $0 start)"
+    local port
+    port=$(cat "$STATE/port")
+    launch "$(pg_bin)" "$port" || hv_die "PostgreSQL did not resume on port $port (is it taken?); read $LOG"
+    hv_log "resumed on 127.0.0.1:$port"
+}
+
 cmd_start() {
     hv_already_running && return 0
 
@@ -82,19 +108,15 @@ cmd_start() {
         -E UTF8 --locale=C.UTF-8 --no-sync >"$STATE/initdb.log" 2>&1 \
         || hv_die "initdb failed; read $STATE/initdb.log"
 
-    # Speed over durability: this database is thrown away after the tests.
     local port attempt
     for attempt in 1 2 3 4 5; do
         port=$(hv_free_port)
-        if as_pg "$bin/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start -o "-p $port -c listen_addresses=127.0.0.1 \
-            -c unix_socket_directories=$STATE/run -c max_connections=300 -c fsync=off \
-            -c synchronous_commit=off -c full_page_writes=off" >/dev/null 2>&1; then
-            break
-        fi
+        launch "$bin" "$port" && break
         grep -q "could not bind\|Address already in use" "$LOG" 2>/dev/null && [ "$attempt" -lt 5 ] \
             && { hv_log "port $port taken meanwhile, trying another"; continue; }
         hv_die "PostgreSQL did not start on port $port; read $LOG"
     done
+    echo "$port" > "$STATE/port"
 
     local cs="Host=127.0.0.1;Port=$port;Username=postgres;Password=$PASSWORD"
     printf "export HVMIRROR_TEST_POSTGRES='%s'\n" "$cs" > "$ENV_FILE"
@@ -106,5 +128,7 @@ case "${1:-}" in
     start) cmd_start ;;
     stop) cmd_stop ;;
     env) cmd_env ;;
-    *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
+    pause) cmd_pause ;;
+    resume) cmd_resume ;;
+    *) echo "usage: $0 start|stop|env|pause|resume" >&2; exit 2 ;;
 esac

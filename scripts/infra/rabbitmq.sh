@@ -6,6 +6,8 @@
 #   scripts/infra/rabbitmq.sh start   # install if missing, start, wait until ready, print the env
 #   scripts/infra/rabbitmq.sh env     # print the env of the running instance
 #   scripts/infra/rabbitmq.sh stop    # stop it (and its epmd) and delete its data
+#   scripts/infra/rabbitmq.sh pause   # stop the node but keep its data (an outage, for tests)
+#   scripts/infra/rabbitmq.sh resume  # start the paused node again on the same ports, with its data
 #
 # `start` and `env` print only `export ...` lines on stdout:
 #   eval "$(scripts/infra/rabbitmq.sh start)"
@@ -63,6 +65,46 @@ cmd_stop() {
     rm -rf "$STATE"
 }
 
+# launch_node AMQP_PORT MANAGEMENT_PORT: boots the node (its env loaded) and waits until both listeners accept.
+launch_node() {
+    local amqp="$1" mgmt="$2" i pid=""
+    ( cd "$STATE" && "$RMQ_BIN/rabbitmq-server" -detached >"$LOG/startup.log" 2>&1 ) \
+        || hv_die "rabbitmq-server -detached failed; read $LOG/startup.log and $LOG/; then clean up with: $0 stop"
+    # Ready when both listeners accept connections: the AMQP listener opens at the end of the boot,
+    # the management one when its plugin has started. (Polling is cheaper than `rabbitmqctl wait`.)
+    for i in $(seq 1 1200); do
+        hv_port_listening "$amqp" && hv_port_listening "$mgmt" && return 0
+        [ -z "$pid" ] && [ -s "$RABBITMQ_PID_FILE" ] && pid=$(cat "$RABBITMQ_PID_FILE")
+        if [ "$i" = 1200 ] || { [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; }; then
+            hv_die "RabbitMQ did not start (ports $amqp AMQP / $mgmt management); read $LOG/$RABBITMQ_NODENAME.log and $LOG/startup.log; then clean up with: $0 stop"
+        fi
+        sleep 0.1
+    done
+}
+
+# An outage: the node stops cleanly (durable queues and persistent messages kept); its ports and env stay for `resume`.
+cmd_pause() {
+    is_running || hv_die "no instance running (start one with: $0 start)"
+    (
+        load_node_env
+        local pid
+        pid=$(cat "$RABBITMQ_PID_FILE")
+        ctl stop >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
+        hv_wait_pid_gone "$pid" 60 || hv_die "RabbitMQ (pid $pid) did not shut down; read $LOG"
+    )
+    hv_log "paused (data kept in $STATE/mnesia)"
+}
+
+cmd_resume() {
+    is_running && { hv_log "already running"; return 0; }
+    [ -f "$STATE/ports" ] && [ -f "$NODE_ENV" ] || hv_die "nothing to resume in $STATE (start one with: $0 start)"
+    local amqp mgmt
+    read -r amqp mgmt < "$STATE/ports"
+    load_node_env
+    launch_node "$amqp" "$mgmt"
+    hv_log "resumed on 127.0.0.1:$amqp"
+}
+
 cmd_start() {
     hv_already_running && return 0
 
@@ -114,24 +156,12 @@ ENV
     printf '#!/bin/sh\n. %s\nexec %s/rabbitmqctl "$@"\n' "$NODE_ENV" "$RMQ_BIN" > "$STATE/rabbitmqctl"
     chmod +x "$STATE/rabbitmqctl"
 
+    echo "$amqp $mgmt" > "$STATE/ports"
     load_node_env
-    cd "$STATE"
     # A private epmd, so that stop can end it without touching anyone else's Erlang nodes.
     epmd -address 127.0.0.1 -port "$epmd_port" -daemon \
         || hv_die "could not start epmd on port $epmd_port"
-    "$RMQ_BIN/rabbitmq-server" -detached >"$LOG/startup.log" 2>&1 \
-        || hv_die "rabbitmq-server -detached failed; read $LOG/startup.log and $LOG/; then clean up with: $0 stop"
-    # Ready when both listeners accept connections: the AMQP listener opens at the end of the boot,
-    # the management one when its plugin has started. (Polling is cheaper than `rabbitmqctl wait`.)
-    local i pid=""
-    for i in $(seq 1 1200); do
-        hv_port_listening "$amqp" && hv_port_listening "$mgmt" && break
-        [ -z "$pid" ] && [ -s "$RABBITMQ_PID_FILE" ] && pid=$(cat "$RABBITMQ_PID_FILE")
-        if [ "$i" = 1200 ] || { [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; }; then
-            hv_die "RabbitMQ did not start (ports $amqp AMQP / $mgmt management); read $LOG/$RABBITMQ_NODENAME.log and $LOG/startup.log; then clean up with: $0 stop"
-        fi
-        sleep 0.1
-    done
+    launch_node "$amqp" "$mgmt"
 
     {
         echo "export HVMIRROR_TEST_RABBITMQ='amqp://$USER_NAME:$PASSWORD@127.0.0.1:$amqp/'"
@@ -145,5 +175,7 @@ case "${1:-}" in
     start) cmd_start ;;
     stop) cmd_stop ;;
     env) cmd_env ;;
-    *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
+    pause) cmd_pause ;;
+    resume) cmd_resume ;;
+    *) echo "usage: $0 start|stop|env|pause|resume" >&2; exit 2 ;;
 esac
