@@ -15,11 +15,12 @@ public sealed class FileStager(ArchiveLocation archive, ILogger<FileStager>? log
     public const string PartialFileExtension = ".part";
 
     /// <summary>
-    /// How long an unlocked partial file must have been untouched before it counts as abandoned. The lock is the real test;
-    /// the age covers the instant between a file's creation and its lock, and systems where .NET's file locking is off
-    /// (<c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c>): a live download writes far more often than this.
+    /// How long an unlocked partial file must have been untouched before it counts as abandoned, unless told otherwise.
+    /// The lock is the real test; the age covers the instant between a file's creation and its lock, and filesystems
+    /// where locks do not reach another machine or .NET's file locking is off (<c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c>):
+    /// a live download writes far more often than this.
     /// </summary>
-    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan DefaultAbandonedAfter = TimeSpan.FromMinutes(10);
 
     private const int BufferSize = 1 << 20;
 
@@ -28,7 +29,7 @@ public sealed class FileStager(ArchiveLocation archive, ILogger<FileStager>? log
     /// <summary>Copies <paramref name="content"/> to a new temporary file. Stops with <see cref="FileTooLargeException"/> past <paramref name="maxBytes"/>.</summary>
     public async Task<StagedFile> StageAsync(Stream content, long maxBytes, CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _abandonedRemoved, 1) == 0) RemoveAbandoned();
+        if (Interlocked.Exchange(ref _abandonedRemoved, 1) == 0) RemoveAbandoned(DefaultAbandonedAfter);
         var path = Path.Combine(archive.StagingFolder, Guid.NewGuid().ToString("N") + PartialFileExtension);
         // FileShare.None takes an exclusive advisory lock (flock) that lasts as long as the stream is open.
         var target = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous);
@@ -48,10 +49,11 @@ public sealed class FileStager(ArchiveLocation archive, ILogger<FileStager>? log
 
     /// <summary>
     /// Deletes the partial files no live process holds: those left by a fetcher that was killed, or a machine that lost
-    /// power, mid-download. Runs once per stager before its first download; safe beside other fetchers on the same
+    /// power, mid-download. Runs once per stager before its first download (and on a fetcher's schedule); safe beside other fetchers on the same
     /// volume, which hold locks on theirs. Returns how many were removed.
     /// </summary>
-    public int RemoveAbandoned()
+    /// <param name="untouchedFor">How long an unlocked file must have gone unwritten (<see cref="DefaultAbandonedAfter"/>).</param>
+    public int RemoveAbandoned(TimeSpan untouchedFor)
     {
         Directory.CreateDirectory(archive.StagingFolder);
         var removed = 0;
@@ -59,7 +61,7 @@ public sealed class FileStager(ArchiveLocation archive, ILogger<FileStager>? log
         {
             try
             {
-                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(path) < AbandonedAfter) continue;
+                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(path) < untouchedFor) continue;
                 using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
                 File.Delete(path);
                 removed++;

@@ -15,7 +15,7 @@ public sealed class AbandonedPartialFileTests : IDisposable
     [Fact]
     public async Task A_partial_file_nobody_holds_is_removed_before_the_first_download_and_the_download_is_kept()
     {
-        var abandoned = PartialFile(untouchedFor: FileStager.AbandonedAfter + TimeSpan.FromMinutes(1));
+        var abandoned = PartialFile(untouchedFor: FileStager.DefaultAbandonedAfter + TimeSpan.FromMinutes(1));
         var stager = new FileStager(_archive);
 
         using var staged = await stager.StageAsync(new MemoryStream(SampleJp2.Create("after a crash")), long.MaxValue, default);
@@ -30,10 +30,10 @@ public sealed class AbandonedPartialFileTests : IDisposable
     {
         var stager = new FileStager(_archive);
         using var live = await stager.StageAsync(new MemoryStream(SampleJp2.Create("being verified")), long.MaxValue, default);
-        File.SetLastWriteTimeUtc(live.Path, DateTime.UtcNow - FileStager.AbandonedAfter - TimeSpan.FromHours(1));
+        File.SetLastWriteTimeUtc(live.Path, DateTime.UtcNow - FileStager.DefaultAbandonedAfter - TimeSpan.FromHours(1));
 
         // Another fetcher on the same volume starts.
-        var removed = new FileStager(_archive).RemoveAbandoned();
+        var removed = new FileStager(_archive).RemoveAbandoned(FileStager.DefaultAbandonedAfter);
 
         Assert.Equal(0, removed);
         Assert.True(File.Exists(live.Path));
@@ -44,7 +44,7 @@ public sealed class AbandonedPartialFileTests : IDisposable
     {
         var young = PartialFile(untouchedFor: TimeSpan.FromSeconds(5));
 
-        Assert.Equal(0, new FileStager(_archive).RemoveAbandoned());
+        Assert.Equal(0, new FileStager(_archive).RemoveAbandoned(FileStager.DefaultAbandonedAfter));
         Assert.True(File.Exists(young));
     }
 

@@ -93,10 +93,15 @@ public abstract class MirrorTestBase(PostgresServer postgres, RabbitMqBroker rab
     /// <paramref name="upstreamName"/>, and the file at its archive path hashing to that checksum; no other files.
     /// Otherwise what differs.
     /// </summary>
-    protected static async Task<string?> DifferenceAsync(TestNode upstream, TestNode mirror, string upstreamName, IReadOnlyCollection<string>? except = null)
+    protected static async Task<string?> DifferenceAsync(TestNode upstream, TestNode mirror, string upstreamName, IReadOnlyCollection<string>? except = null) =>
+        await DifferenceAsync(upstream, await mirror.FilesAsync(), mirror.Archive, upstreamName, except);
+
+    /// <summary>The same for a mirror known by its catalog's rows and its archive (one not running in this process).</summary>
+    protected static async Task<string?> DifferenceAsync(
+        TestNode upstream, IEnumerable<CatalogFile> mirrorFiles, ArchiveLocation mirrorArchive, string upstreamName, IReadOnlyCollection<string>? except = null)
     {
         var expected = (await upstream.FilesAsync()).Where(f => except?.Contains(f.Name) != true).ToList();
-        var held = (await mirror.FilesAsync()).ToDictionary(f => f.Name, StringComparer.Ordinal);
+        var held = mirrorFiles.ToDictionary(f => f.Name, StringComparer.Ordinal);
         var problems = new StringBuilder();
         foreach (var file in expected)
         {
@@ -111,7 +116,7 @@ public abstract class MirrorTestBase(PostgresServer postgres, RabbitMqBroker rab
 
         foreach (var file in expected)
         {
-            var path = mirror.Archive.FullPath(file.ArchivePath);
+            var path = mirrorArchive.FullPath(file.ArchivePath);
             if (!File.Exists(path)) return $"{file.Name} is registered but not at {path}";
             var onDisk = Checksum.Sha256Of(await File.ReadAllBytesAsync(path)).ToString();
             if (onDisk != file.Checksum) return $"{file.Name} at {path} hashes to {onDisk}, not {file.Checksum}";

@@ -6,7 +6,8 @@ namespace HvMirror.Mirror.Tests;
 
 /// <summary>
 /// Middleware in front of a node's <c>/jp2/</c> files: counts the downloads of each file, fails the next N of them with
-/// 500, or serves other bytes than the catalog's for chosen names.
+/// 500, serves other bytes than the catalog's for chosen names, or (<see cref="StartChaos"/>) fails, cuts short and
+/// stalls downloads at random.
 /// </summary>
 public sealed class UpstreamFaults
 {
@@ -37,6 +38,26 @@ public sealed class UpstreamFaults
 
     private readonly ConcurrentDictionary<string, (byte[] Content, TaskCompletionSource Stalled)> _stalls = new(StringComparer.Ordinal);
 
+    private volatile ChaosRates? _chaos;
+
+    /// <summary>From now on each download, at random (seeded), answers 500, or sends half its bytes and then drops the
+    /// connection, or sends half and then stalls until the client gives up.</summary>
+    public void StartChaos(double fail, double truncate, double stall, int seed) => _chaos = new ChaosRates(fail, truncate, stall, new Random(seed));
+
+    public void StopChaos() => _chaos = null;
+
+    public ConcurrentDictionary<string, int> ChaosInjected { get; } = new(StringComparer.Ordinal);
+
+    private sealed record ChaosRates(double Fail, double Truncate, double Stall, Random Random)
+    {
+        public string? Draw()
+        {
+            double draw;
+            lock (Random) draw = Random.NextDouble();
+            return draw < Fail ? "fail" : draw < Fail + Truncate ? "truncate" : draw < Fail + Truncate + Stall ? "stall" : null;
+        }
+    }
+
     /// <summary>The next <paramref name="count"/> file downloads answer 500.</summary>
     public void FailNext(int count) => Volatile.Write(ref _failNext, count);
 
@@ -55,6 +76,30 @@ public sealed class UpstreamFaults
             Interlocked.Increment(ref _failed);
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             await context.Response.WriteAsync("injected failure\n");
+            return;
+        }
+        if (_chaos?.Draw() is { } fault)
+        {
+            ChaosInjected.AddOrUpdate(fault, 1, (_, n) => n + 1);
+            if (fault == "fail")
+            {
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                await context.Response.WriteAsync("injected failure\n");
+                return;
+            }
+            var body = context.Response.Body;
+            context.Response.Body = new CutShortStream(body, () => context.Response.ContentLength, async () =>
+            {
+                await body.FlushAsync();
+                if (fault == "stall")
+                {
+                    try { await Task.Delay(Timeout.Infinite, context.RequestAborted); }
+                    catch (OperationCanceledException) { }
+                }
+                context.Abort();
+            });
+            try { await next(context); }
+            catch (OperationCanceledException) { }
             return;
         }
         if (_stalls.TryRemove(name, out var stall))
@@ -77,4 +122,40 @@ public sealed class UpstreamFaults
         }
         await next(context);
     });
+}
+
+/// <summary>A response body that passes on the first half of the declared length, then runs <c>cutOff</c> and writes nothing more.</summary>
+internal sealed class CutShortStream(Stream inner, Func<long?> declaredLength, Func<Task> cutOff) : Stream
+{
+    private long _written;
+    private bool _cut;
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_cut) throw new OperationCanceledException("the injected fault cut the download short");
+        var limit = Math.Max(1, (declaredLength() ?? 2) / 2);
+        var take = (int)Math.Min(buffer.Length, Math.Max(0, limit - _written));
+        if (take > 0) await inner.WriteAsync(buffer[..take], cancellationToken);
+        _written += take;
+        if (_written >= limit)
+        {
+            _cut = true;
+            await cutOff();
+            throw new OperationCanceledException("the injected fault cut the download short");
+        }
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
+    public override Task FlushAsync(CancellationToken cancellationToken) => _cut ? Task.CompletedTask : inner.FlushAsync(cancellationToken);
+    public override void Flush() { }
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _written; set => throw new NotSupportedException(); }
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
 }

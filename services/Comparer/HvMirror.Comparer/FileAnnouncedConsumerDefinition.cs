@@ -7,6 +7,9 @@ public sealed class FileAnnouncedConsumerDefinition : ConsumerDefinition<FileAnn
 {
     public const int BatchSize = 500;
 
+    /// <summary>Attempts of a batch before it faults to <c>file-announced_error</c>.</summary>
+    public const int RetryLimit = 200;
+
     public FileAnnouncedConsumerDefinition()
     {
         Endpoint(e => e.PrefetchCount = BatchSize * 2);
@@ -19,7 +22,10 @@ public sealed class FileAnnouncedConsumerDefinition : ConsumerDefinition<FileAnn
             .SetMessageLimit(BatchSize)
             .SetTimeLimit(TimeSpan.FromMilliseconds(200))
             .SetConcurrencyLimit(2));
-        // A database hiccup should not drop announcements: retry the batch a few times before it faults.
-        endpointConfigurator.UseMessageRetry(retry => retry.Intervals(100, 500, 2000, 5000));
+        // The poller's cursor has moved past these records: a batch that faulted would be lost to the error queue until an
+        // operator moved it. So a catalog outage (PostgreSQL restarted, failed over, down for an hour) is waited out here,
+        // the messages held unacknowledged, with delays growing to a minute: about three hours in all.
+        endpointConfigurator.UseMessageRetry(retry => retry.Exponential(RetryLimit, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1),
+            TimeSpan.FromMilliseconds(500)));
     }
 }

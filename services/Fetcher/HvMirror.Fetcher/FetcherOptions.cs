@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using HvMirror.Ingestion;
 using Microsoft.Extensions.Options;
 
 namespace HvMirror.Fetcher;
@@ -38,6 +39,14 @@ public sealed class FetcherOptions
     /// <summary>How long the rate is averaged over; the first window is also the grace a download gets to speed up.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan MinimumRateWindow { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A partial file in the staging folder that no process holds and nobody wrote to for this long was left by a
+    /// fetcher that died mid-download, and is removed (at start, then every so often). Longer than any pause of a live
+    /// download: its lock is the real test, the age the safeguard where locks do not reach (some network filesystems).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan AbandonedPartialFileAfter { get; set; } = FileStager.DefaultAbandonedAfter;
 }
 
 [OptionsValidator]

@@ -24,6 +24,8 @@ public static class FetcherRole
         services.TryAddSingleton<UpstreamDirectory>();
         services.TryAddSingleton<FetchGate>();
         services.TryAddSingleton<FileDownloader>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService<PartialFileSweeper>();
         services.AddHttpClient(FileDownloader.HttpClientName, http =>
             {
                 http.Timeout = Timeout.InfiniteTimeSpan; // stalls are caught per read; a 1 GB file may take long

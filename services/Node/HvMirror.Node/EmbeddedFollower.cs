@@ -34,6 +34,7 @@ public sealed class EmbeddedFollower : IAsyncDisposable
         builder.Services.AddSingleton(settings.Archive);
         builder.Services.AddSingleton(new CatalogDbContextFactory(settings.Catalog));
         builder.Configuration[HelioviewerOptions.Section + ":" + nameof(HelioviewerOptions.Database)] = settings.HelioviewerDatabase;
+        builder.Configuration[CatalogStartupOptions.Section + ":" + nameof(CatalogStartupOptions.WaitAtStart)] ??= "00:00:00";
         builder.AddHvMirrorNode(NodeRoles.Follower, node => node.FollowInBackground = followInBackground);
         return new EmbeddedFollower(builder.Build());
     }

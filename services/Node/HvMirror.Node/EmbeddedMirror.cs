@@ -156,6 +156,8 @@ public sealed class EmbeddedMirror : IAsyncDisposable
     private static void Configure(IHostApplicationBuilder builder, MirrorSettings settings, bool pollInBackground, LogLevel logLevel, NodeRoles roles)
     {
         builder.Logging.SetMinimumLevel(logLevel);
+        // A command says at once that its catalog is unreachable; only hosts wait for one (HvMirror:Catalog:WaitAtStart).
+        builder.Configuration[CatalogStartupOptions.Section + ":" + nameof(CatalogStartupOptions.WaitAtStart)] ??= "00:00:00";
         var services = builder.Services;
         services.AddSingleton(settings.Archive);
         services.AddSingleton(new CatalogDbContextFactory(settings.Catalog));

@@ -10,6 +10,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace HvMirror.Node;
 
@@ -113,7 +114,16 @@ public static class HvMirrorNode
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapHvMirrorNode();
-        await app.RunAsync();
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (Exception e) when (e is CatalogUnavailableException or OptionsValidationException)
+        {
+            // Expected: the configuration or the catalog is wrong. One line that says what to fix, not a stack trace.
+            await Console.Error.WriteLineAsync($"{serviceName} cannot start: {e.Message}");
+            return 2;
+        }
         return 0;
     }
 
