@@ -135,6 +135,13 @@ public sealed class WorkList(CatalogDbContextFactory contexts, TimeProvider time
         return await db.WantedFiles.AsNoTracking().OrderBy(w => w.WantedSince).ThenBy(w => w.Name).Take(limit).ToListAsync(cancellationToken);
     }
 
+    /// <summary>Files asked for and not yet fetched nor failed: the fetchers' backlog, which the poller keeps bounded.</summary>
+    public async Task<int> CountInFlightAsync(CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        return await db.WantedFiles.CountAsync(w => w.LastError == null, cancellationToken);
+    }
+
     public async Task<WorkListSummary> SummarizeAsync(CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();

@@ -86,7 +86,16 @@ public static class HvMirrorNode
                 setup.AddConsumers?.Invoke(bus);
             });
         }
-        if (roles.HasFlag(NodeRoles.Poller)) services.AddPoller(configuration, setup.PollInBackground);
+        if (roles.HasFlag(NodeRoles.Poller))
+        {
+            if (roles.HasFlag(NodeRoles.Comparer))
+            {
+                // One process, an in-memory file-announced queue: the poller waits for this comparer.
+                services.AddSingleton(new InFlightAnnouncements(tracked: true));
+                services.AddConsumeObserver<ComparedAnnouncementsObserver>();
+            }
+            services.AddPoller(configuration, setup.PollInBackground);
+        }
         return builder;
     }
 

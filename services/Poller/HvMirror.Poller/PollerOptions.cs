@@ -18,6 +18,20 @@ public sealed class PollerOptions
     /// <summary>The longest time range asked in one request.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "3660.00:00:00")]
     public TimeSpan Chunk { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// A poll waits before announcing more while this many files are asked for and not yet fetched (or, in the embedded
+    /// mode, announced and not yet compared): the mirror's memory and queues stay bounded during a backfill.
+    /// </summary>
+    [Range(100, 10_000_000)]
+    public int MaxFilesInFlight { get; set; } = 10_000;
+
+    /// <summary>
+    /// A dataset's poll stops after reading this many records; the next poll goes on from the cursor. Bounds one poll
+    /// of an answer that never ends (a broken or hostile upstream) while a backfill still proceeds poll after poll.
+    /// </summary>
+    [Range(1_000, int.MaxValue)]
+    public int MaxRecordsPerPoll { get; set; } = 1_000_000;
 }
 
 [OptionsValidator]

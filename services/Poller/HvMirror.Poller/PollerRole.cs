@@ -23,6 +23,8 @@ public static class PollerRole
         services.TryAddSingleton<MirrorCursorStore>();
         services.TryAddSingleton<UpstreamPoller>();
         services.TryAddSingleton<WorkListRedriver>();
+        services.TryAddSingleton(new InFlightAnnouncements(tracked: false));
+        services.TryAddSingleton<AnnouncementBackpressure>();
         services.AddHttpClient(UpstreamPoller.HttpClientName, http => http.Timeout = TimeSpan.FromMinutes(5))
             .ConfigurePrimaryHttpMessageHandler(UpstreamClient.CreateHandler);
         if (background) services.AddHostedService<PollerService>();
