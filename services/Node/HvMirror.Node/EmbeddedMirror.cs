@@ -29,7 +29,8 @@ public sealed record MirrorSettings(
     Uri? PublicUrl = null,
     Action<FetcherOptions>? Fetcher = null,
     string? HelioviewerDatabase = null,
-    string? HelioviewerCacheDir = null)
+    string? HelioviewerCacheDir = null,
+    IReadOnlyList<string>? FileHosts = null)
 {
     /// <summary>Also write every fetched file's row into this Helioviewer database (the writer role in this process).</summary>
     public bool WritesHelioviewer => !string.IsNullOrWhiteSpace(HelioviewerDatabase);
@@ -164,6 +165,7 @@ public sealed class EmbeddedMirror : IAsyncDisposable
             new UpstreamOptions
             {
                 Name = settings.UpstreamName, Url = settings.UpstreamUrl, Datasets = [.. settings.Datasets], PollInterval = settings.PollInterval,
+                FileHosts = [.. settings.FileHosts ?? []],
             },
         ]);
         if (settings.Fetcher is { } fetcher) services.Configure(fetcher);
