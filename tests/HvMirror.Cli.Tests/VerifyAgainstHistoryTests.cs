@@ -4,6 +4,7 @@ using HvMirror.Catalog;
 using HvMirror.Cli.Commands;
 using HvMirror.Hapi;
 using HvMirror.Ingestion;
+using HvMirror.Node;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -83,6 +84,35 @@ public sealed class VerifyAgainstHistoryTests : IAsyncLifetime
         Assert.Single(output.Split('\n'), line => line.StartsWith("missing:", StringComparison.Ordinal));
         Assert.Contains($"missing: {_original.Name} (upstream {Checksum.Sha256Of(_reprocessed.Content)})", output);
         Assert.Contains("2 of 3 upstream files in sync across 1 datasets; 1 problem(s)", output);
+    }
+
+    [Fact]
+    public async Task A_name_from_the_upstream_with_control_characters_is_printed_escaped()
+    {
+        await HoldAsync(_reprocessed, _other, _late);
+        var forged = _late with { Name = "x\u001b[2J\u0007\u009b31m.jp2" };
+        _records = [.. _records, (Listed.AddMinutes(4), forged)];
+
+        var exit = await VerifyAsync();
+
+        Assert.Equal(ExitCodes.SomeRejected, exit);
+        var output = _output.ToString();
+        Assert.Contains(@"missing: x\e[2J\u0007\u009b31m.jp2 (upstream ", output);
+        Assert.DoesNotContain(output, c => char.IsControl(c) && c is not '\n');
+    }
+
+    [Fact]
+    public async Task Mirror_prints_the_failure_of_a_name_with_control_characters_escaped()
+    {
+        _records = [(Listed, _late with { Name = "x\u001b[2J\u009b31m.jp2" })];
+
+        var exit = await MirrorCommand.RunOnceAsync(new MirrorSettings(
+            "primary", _hapi, ["*"], _archive, CatalogConnection.ForSqliteFile(_archive.DefaultSqliteCatalog), TimeSpan.FromSeconds(30)), _output, default);
+
+        Assert.Equal(ExitCodes.SomeRejected, exit);
+        var output = _output.ToString();
+        Assert.Contains(@"failed: x\e[2J\u009b31m.jp2: ", output);
+        Assert.DoesNotContain(output, c => char.IsControl(c) && c is not '\n');
     }
 
     private Task<int> VerifyAsync() =>

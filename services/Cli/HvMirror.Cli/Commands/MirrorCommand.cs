@@ -2,6 +2,7 @@ using System.CommandLine;
 using HvMirror.Archive;
 using HvMirror.Catalog;
 using HvMirror.Node;
+using HvMirror.ServiceDefaults;
 using HvMirror.Upstreams;
 
 namespace HvMirror.Cli.Commands;
@@ -101,7 +102,7 @@ internal static class MirrorCommand
     public static void Print(SyncSummary summary, TextWriter output)
     {
         foreach (var (name, reason) in summary.Failures.OrderBy(f => f.Key))
-            output.WriteLine($"failed: {name}: {reason}");
+            output.WriteLine(OperatorText.Escape($"failed: {name}: {reason}")); // both may hold an upstream's text
         var pollErrors = summary.Polls.Count(p => p.Error is not null);
         output.WriteLine(
             $"mirror: done in {summary.Elapsed.TotalSeconds:N1} s: {summary.Announced:N0} announced" +
