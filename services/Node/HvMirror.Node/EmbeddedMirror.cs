@@ -6,6 +6,7 @@ using HvMirror.HapiServer;
 using HvMirror.Helioviewer;
 using HvMirror.HelioviewerWriter;
 using HvMirror.Poller;
+using HvMirror.ServiceDefaults;
 using HvMirror.Upstreams;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
@@ -157,6 +158,7 @@ public sealed class EmbeddedMirror : IAsyncDisposable
     private static void Configure(IHostApplicationBuilder builder, MirrorSettings settings, bool pollInBackground, LogLevel logLevel, NodeRoles roles)
     {
         builder.Logging.SetMinimumLevel(logLevel);
+        builder.Logging.AddOneLineConsole();
         var services = builder.Services;
         services.AddSingleton(settings.Archive);
         services.AddSingleton(new CatalogDbContextFactory(settings.Catalog));
