@@ -34,7 +34,7 @@ public sealed class OneLineConsoleFormatter(IOptionsMonitor<ConsoleFormatterOpti
         textWriter.Write("] ");
         textWriter.Write(OperatorText.Escape(message));
         if (exception is not null && IsExpected(exception))
-            textWriter.Write($" ({exception.GetType().Name}: {OperatorText.Escape(Innermost(exception))})");
+            textWriter.Write($" ({exception.GetType().Name}: {OperatorText.Escape(Describe(exception))})");
         if (settings.IncludeScopes && scopeProvider is not null)
             scopeProvider.ForEachScope((scope, writer) => writer.Write(" => " + OperatorText.Escape(Convert.ToString(scope))), textWriter);
         if (exception is not null && !IsExpected(exception))
@@ -62,7 +62,7 @@ public sealed class OneLineConsoleFormatter(IOptionsMonitor<ConsoleFormatterOpti
     }
 
     /// <summary>The outermost message, followed by the innermost cause when that one says something else (e.g. "Connection refused").</summary>
-    private static string Innermost(Exception exception)
+    public static string Describe(Exception exception)
     {
         var inner = exception.GetBaseException();
         return ReferenceEquals(inner, exception) || exception.Message.Contains(inner.Message, StringComparison.Ordinal)
