@@ -29,10 +29,9 @@ public static class ServiceDefaultsExtensions
     {
         builder.Logging.Configure(options =>
             options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
-        builder.Logging.AddSimpleConsole(options =>
+        builder.Logging.AddOneLineConsole(options =>
         {
             options.IncludeScopes = true; // the scope carries TraceId and SpanId
-            options.SingleLine = true;
             options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
             options.UseUtcTimestamp = true;
         });

@@ -23,6 +23,9 @@ public readonly record struct FileHost(string Host, int? Port)
         return true;
     }
 
+    /// <summary>The entry that admits exactly <paramref name="url"/>'s host and port (the port left out when it is the scheme's default).</summary>
+    public static string EntryFor(Uri url) => url.Authority;
+
     public bool Admits(Uri url) =>
         string.Equals(url.Host, Host, StringComparison.OrdinalIgnoreCase) && (Port is { } port ? url.Port == port : url.IsDefaultPort);
 

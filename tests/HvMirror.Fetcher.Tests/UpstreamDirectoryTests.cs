@@ -45,6 +45,24 @@ public sealed class UpstreamDirectoryTests
     }
 
     [Theory]
+    [InlineData("http://elsewhere.example.org:8080/jp2/a.jp2", "elsewhere.example.org:8080")]
+    [InlineData("https://cdn2.example.org/jp2/a.jp2", "cdn2.example.org")]
+    [InlineData("http://[::2]:9000/jp2/a.jp2", "[::2]:9000")]
+    public void A_refused_url_names_the_mirror_option_and_the_setting_with_the_entry_that_would_allow_it(string url, string entry)
+    {
+        var problem = Directory.RefuseUrl(HttpUpstream, new Uri(url));
+
+        Assert.NotNull(problem);
+        Assert.Contains($"hvmirror mirror --file-hosts {entry}", problem);
+        Assert.Contains($"HvMirror__Upstreams__N__FileHosts__M={entry}", problem);
+        // The entry offered really is one that admits the url, and only on its own port.
+        Assert.True(FileHost.TryParse(entry, out _));
+        var allowed = new UpstreamOptions { Name = "primary", Url = HttpUpstream.Url, FileHosts = [entry] };
+        Assert.Null(Directory.RefuseUrl(allowed, new Uri(url)));
+        Assert.NotNull(Directory.RefuseUrl(allowed, new UriBuilder(url) { Port = 9 }.Uri));
+    }
+
+    [Theory]
     [InlineData("file:///etc/passwd")]
     [InlineData("ftp://hapi.example.org:8080/jp2/a.jp2")]
     public void A_url_that_is_not_http_is_refused(string url)

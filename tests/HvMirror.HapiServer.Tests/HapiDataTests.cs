@@ -145,6 +145,25 @@ public sealed class HapiDataTests(HapiServerFixture fixture)
         Assert.Equal(expected, rows.Count);
     }
 
+    [Theory]
+    [InlineData("2024-03-01")]                       // hapiclient and the HAPI verifier ask from the start of startDate's day
+    [InlineData("2024-061")]
+    [InlineData("2024-03-01T11:59:59.999999Z")]
+    [InlineData("2024-03-01T12:00:00.000000Z")]      // a microsecond before the first record
+    public async Task A_start_before_the_first_record_on_its_day_gets_every_record_not_1405(string start)
+    {
+        var rows = await CsvAsync($"/hapi/data?dataset=AIA_171&start={Q(start)}&stop=2024-05-01");
+        Assert.Equal(fixture.Aia.Select(f => Time(f.IngestedAt)), rows.Select(r => r[0]));
+    }
+
+    [Fact]
+    public async Task A_request_from_the_info_start_date_to_its_stop_date_holds_every_record()
+    {
+        var (_, info, _) = await Client.GetJsonAsync("/hapi/info?dataset=AIA_171");
+        var rows = await CsvAsync($"/hapi/data?dataset=AIA_171&start={Q(info.GetProperty("startDate").GetString()!)}&stop={Q(info.GetProperty("stopDate").GetString()!)}");
+        Assert.Equal(fixture.Aia.Select(f => Time(f.IngestedAt)), rows.Select(r => r[0]));
+    }
+
     [Fact]
     public async Task Hapi2_names_id_time_min_time_max_are_accepted()
     {

@@ -22,7 +22,7 @@ public sealed class HapiErrorTests(HapiServerFixture fixture)
     [InlineData("dataset=AIA_171&start=2024-03-02&stop=2024-05-01T25", HttpStatusCode.BadRequest, 1403)]
     [InlineData("dataset=AIA_171&start=2024-03-02&stop=2024-03-02", HttpStatusCode.BadRequest, 1404)]
     [InlineData("dataset=AIA_171&start=2024-03-03&stop=2024-03-02", HttpStatusCode.BadRequest, 1404)]
-    [InlineData("dataset=AIA_171&start=2024-03-01&stop=2024-05-01", HttpStatusCode.BadRequest, 1405)]
+    [InlineData("dataset=AIA_171&start=2024-02-29T23:59:59.999999Z&stop=2024-05-01", HttpStatusCode.BadRequest, 1405)]
     [InlineData("dataset=AIA_171&start=2024-03-02&stop=2999", HttpStatusCode.BadRequest, 1405)]
     [InlineData("dataset=NOPE&start=2024-03-02&stop=2024-05-01", HttpStatusCode.NotFound, 1406)]
     [InlineData("dataset=aia_171&start=2024-03-02&stop=2024-05-01", HttpStatusCode.NotFound, 1406)]
@@ -53,10 +53,10 @@ public sealed class HapiErrorTests(HapiServerFixture fixture)
     [Fact]
     public async Task Out_of_range_message_states_the_allowed_range()
     {
-        var (_, json, _) = await Client.GetJsonAsync("/hapi/data?dataset=AIA_171&start=2024-03-01&stop=2024-05-01");
+        var (_, json, _) = await Client.GetJsonAsync("/hapi/data?dataset=AIA_171&start=2024-02-29&stop=2024-05-01");
         var stopDate = HapiTime.Format(DateTime.UtcNow.Date.AddDays(2));
         Assert.Equal(1405, json.HapiCode());
-        Assert.Contains("2024-03-01T12:00:00.000001Z", json.HapiMessage());
+        Assert.Contains("2024-03-01T00:00:00.000000Z", json.HapiMessage());
         Assert.Contains(stopDate, json.HapiMessage());
     }
 

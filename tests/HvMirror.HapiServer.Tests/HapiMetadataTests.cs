@@ -96,7 +96,8 @@ public sealed class HapiMetadataTests(HapiServerFixture fixture)
         Assert.Equal(source.Detector, json.GetProperty("x_detector").GetString());
         Assert.Equal(source.Measurement, json.GetProperty("x_measurement").GetString());
 
-        Assert.Equal("2024-03-01T12:00:00.000001Z", json.GetProperty("startDate").GetString());
+        // The first record is at 2024-03-01T12:00:00.000001Z; startDate is the start of its day, as server-nodejs has it.
+        Assert.Equal("2024-03-01T00:00:00.000000Z", json.GetProperty("startDate").GetString());
         var stopDate = DateTime.Parse(json.GetProperty("stopDate").GetString()!, null, System.Globalization.DateTimeStyles.RoundtripKind);
         Assert.Equal(DateTime.UtcNow.Date.AddDays(2), stopDate);
     }

@@ -1,3 +1,4 @@
+using System.Collections;
 using HvMirror.Archive;
 using HvMirror.Catalog;
 using HvMirror.HapiClient;
@@ -46,42 +47,82 @@ public sealed class ArchiveVerifier(UpstreamClient upstream, CatalogDbContextFac
     private async Task<DatasetVerification> VerifyDatasetAsync(string dataset, CancellationToken cancellationToken)
     {
         var info = await upstream.GetInfoAsync(dataset, cancellationToken);
-        var problems = new List<string>();
-        long total = 0, inSync = 0;
+        var comparison = new NewestRecordComparison();
         var batch = new List<HapiRecord>(LookupBatch);
         await foreach (var record in upstream.ReadAsync(info, info.StartDate, info.StopDate, cancellationToken))
         {
             batch.Add(record);
-            total++;
-            if (batch.Count == LookupBatch) inSync += await CheckAsync(batch, problems, cancellationToken);
+            if (batch.Count == LookupBatch) await CheckAsync(batch, comparison, cancellationToken);
         }
-        inSync += await CheckAsync(batch, problems, cancellationToken);
-        return new DatasetVerification(dataset, total, inSync, problems);
+        await CheckAsync(batch, comparison, cancellationToken);
+        return new DatasetVerification(dataset, comparison.Files, comparison.InSync, [.. comparison.Problems.Values]);
     }
 
-    private async Task<long> CheckAsync(List<HapiRecord> batch, List<string> problems, CancellationToken cancellationToken)
+    private async Task CheckAsync(List<HapiRecord> batch, NewestRecordComparison comparison, CancellationToken cancellationToken)
     {
-        if (batch.Count == 0) return 0;
-        var names = batch.Select(r => r.Name).ToList();
+        if (batch.Count == 0) return;
+        var names = batch.Select(r => r.Name).Distinct().ToList();
         Dictionary<string, CatalogFile> held;
         await using (var db = contexts.CreateDbContext())
             held = await db.Files.AsNoTracking().Where(f => names.Contains(f.Name)).ToDictionaryAsync(f => f.Name, cancellationToken);
 
-        long inSync = 0;
+        // The client hands records over in strictly increasing Time, so each record of a name supersedes the ones before it.
         foreach (var record in batch)
         {
             var expected = record.Checksum.ToString();
-            if (!held.TryGetValue(record.Name, out var file))
-                problems.Add($"missing: {record.Name} (upstream {expected})");
+            held.TryGetValue(record.Name, out var file);
+            comparison.Supersede(record.Name, file);
+            if (file is null)
+                comparison.Problem(record.Name, $"missing: {record.Name} (upstream {expected})");
             else if (file.Checksum != expected)
-                problems.Add($"different: {record.Name}: here {file.Checksum}, upstream {expected}");
+                comparison.Problem(record.Name, $"different: {record.Name}: here {file.Checksum}, upstream {expected}");
             else if (deep && await OnDiskProblemAsync(file, cancellationToken) is { } diskProblem)
-                problems.Add(diskProblem);
+                comparison.Problem(record.Name, diskProblem);
             else
-                inSync++;
+                comparison.Synced(file);
         }
         batch.Clear();
-        return inSync;
+    }
+
+    /// <summary>
+    /// One dataset's outcome, judged by the newest record of each name: an upstream that keeps history (server-nodejs)
+    /// still lists the superseded record of a reprocessed file beside the new one, and only the new one must match.
+    /// Memory stays small for millions of records: a problem is kept by name until a newer record of that name replaces
+    /// it (there are few), and the files found in sync are one bit each, by catalog id.
+    /// </summary>
+    private sealed class NewestRecordComparison
+    {
+        private readonly BitArray _syncedIds = new(0);
+
+        public long Files { get; private set; }
+        public long InSync { get; private set; }
+        public OrderedDictionary<string, string> Problems { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Forgets what an earlier record of <paramref name="name"/> found, so the one at hand counts instead.</summary>
+        public void Supersede(string name, CatalogFile? file)
+        {
+            Files++;
+            if (Problems.Remove(name))
+                Files--;
+            else if (file is not null && IsSynced(file.Id))
+            {
+                _syncedIds[checked((int)file.Id)] = false;
+                InSync--;
+                Files--;
+            }
+        }
+
+        public void Problem(string name, string problem) => Problems[name] = problem;
+
+        public void Synced(CatalogFile file)
+        {
+            var id = checked((int)file.Id);
+            if (id >= _syncedIds.Length) _syncedIds.Length = Math.Max(id + 1, _syncedIds.Length * 2);
+            _syncedIds[id] = true;
+            InSync++;
+        }
+
+        private bool IsSynced(long id) => id < _syncedIds.Length && _syncedIds[(int)id];
     }
 
     private async Task<string?> OnDiskProblemAsync(CatalogFile file, CancellationToken cancellationToken)

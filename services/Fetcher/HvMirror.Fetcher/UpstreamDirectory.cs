@@ -28,8 +28,10 @@ public sealed class UpstreamDirectory(IOptions<UpstreamsOptions> options)
         if (ownHost || upstream.FileHosts.Any(entry => FileHost.TryParse(entry, out var fileHost) && fileHost.Admits(url)))
             return null;
         var fileHosts = upstream.FileHosts.Count == 0 ? "none" : string.Join(", ", upstream.FileHosts);
+        var entry = FileHost.EntryFor(url);
         return $"{url.GetLeftPart(UriPartial.Authority)} is neither the upstream's host nor one of its HvMirror:Upstreams:N:FileHosts " +
-               $"(the upstream is {own.GetLeftPart(UriPartial.Authority)}; file hosts: {fileHosts}): if the upstream's files really are served there, " +
-               "add it to FileHosts as host (default port) or host:port";
+               $"(the upstream {upstream.Name} is {own.GetLeftPart(UriPartial.Authority)}; file hosts: {fileHosts}): if the upstream's files " +
+               $"really are served there (a CDN, another name of the same host), allow it with `hvmirror mirror --file-hosts {entry}` " +
+               $"or HvMirror__Upstreams__N__FileHosts__M={entry} (as host for the default port, or host:port)";
     }
 }

@@ -42,11 +42,11 @@ public sealed class HapiDataEndpoint(
         var horizon = await clock.HorizonAsync(db, query.Dataset, ct);
         var state = await datasets.FindAsync(db, query.Dataset, ct) ?? throw HapiRequest.UnknownDataset();
         var stopDate = datasets.StopDate();
-        if (query.Start < state.FirstIngestedAt || query.Stop > stopDate)
+        if (query.Start < state.StartDate || query.Stop > stopDate)
             throw new HapiException(HapiStatus.OutsideDatasetRange,
                 $"{HapiStatus.Message(HapiStatus.OutsideDatasetRange)}: this dataset's records lie in " +
-                $"[{HapiTime.Format(state.FirstIngestedAt)}, {HapiTime.Format(stopDate)}); ask with {query.StartName} at or after " +
-                $"{HapiTime.Format(state.FirstIngestedAt)} and {query.StopName} at or before {HapiTime.Format(stopDate)} (see /hapi/info).");
+                $"[{HapiTime.Format(state.StartDate)}, {HapiTime.Format(stopDate)}); ask with {query.StartName} at or after " +
+                $"{HapiTime.Format(state.StartDate)} and {query.StopName} at or before {HapiTime.Format(stopDate)} (see /hapi/info).");
 
         var until = query.Stop < horizon ? query.Stop : horizon;
         if (HapiResponder.NotModified(context, state.LastIngestedAt, horizon, null))

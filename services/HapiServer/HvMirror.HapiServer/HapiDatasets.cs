@@ -9,7 +9,15 @@ namespace HvMirror.HapiServer;
 public sealed record HapiParameter(string Name, string Type, int? Length, string? Units, string Description, bool IsUri = false);
 
 /// <summary>What the catalog knows of one dataset when a request is answered.</summary>
-public sealed record DatasetState(DataSource Source, DateTime FirstIngestedAt, DateTime LastIngestedAt);
+public sealed record DatasetState(DataSource Source, DateTime FirstIngestedAt, DateTime LastIngestedAt)
+{
+    /// <summary>
+    /// The dataset's <c>startDate</c>: the UTC midnight that begins the first record's day, as server-nodejs has it.
+    /// Clients (hapiclient, the HAPI verifier) ask from the start of that day, and HAPI answers a start before
+    /// <c>startDate</c> with 1405; no record lies between this midnight and the first one, so nothing is hidden by it.
+    /// </summary>
+    public DateTime StartDate => FirstIngestedAt.Date;
+}
 
 /// <summary>The datasets this node serves: the Helioviewer sources the catalog holds files of.</summary>
 public sealed class HapiDatasets(CatalogDbContextFactory contexts, TimeProvider time)
@@ -93,7 +101,7 @@ public sealed class HapiDatasets(CatalogDbContextFactory contexts, TimeProvider 
             Hapi = HapiResponder.Version,
             Status = HapiResponseStatus.Of(status),
             Format = format,
-            StartDate = HapiTime.Format(state.FirstIngestedAt),
+            StartDate = HapiTime.Format(state.StartDate),
             StopDate = HapiTime.Format(StopDate()),
             TimeStampLocation = "begin",
             Description =

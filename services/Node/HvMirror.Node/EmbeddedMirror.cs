@@ -6,6 +6,7 @@ using HvMirror.HapiServer;
 using HvMirror.Helioviewer;
 using HvMirror.HelioviewerWriter;
 using HvMirror.Poller;
+using HvMirror.ServiceDefaults;
 using HvMirror.Upstreams;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
@@ -29,7 +30,8 @@ public sealed record MirrorSettings(
     Uri? PublicUrl = null,
     Action<FetcherOptions>? Fetcher = null,
     string? HelioviewerDatabase = null,
-    string? HelioviewerCacheDir = null)
+    string? HelioviewerCacheDir = null,
+    IReadOnlyList<string>? FileHosts = null)
 {
     /// <summary>Also write every fetched file's row into this Helioviewer database (the writer role in this process).</summary>
     public bool WritesHelioviewer => !string.IsNullOrWhiteSpace(HelioviewerDatabase);
@@ -158,6 +160,7 @@ public sealed class EmbeddedMirror : IAsyncDisposable
         builder.Logging.SetMinimumLevel(logLevel);
         // A command says at once that its catalog is unreachable; only hosts wait for one (HvMirror:Catalog:WaitAtStart).
         builder.Configuration[CatalogStartupOptions.Section + ":" + nameof(CatalogStartupOptions.WaitAtStart)] ??= "00:00:00";
+        builder.Logging.AddOneLineConsole();
         var services = builder.Services;
         services.AddSingleton(settings.Archive);
         services.AddSingleton(new CatalogDbContextFactory(settings.Catalog));
@@ -166,6 +169,7 @@ public sealed class EmbeddedMirror : IAsyncDisposable
             new UpstreamOptions
             {
                 Name = settings.UpstreamName, Url = settings.UpstreamUrl, Datasets = [.. settings.Datasets], PollInterval = settings.PollInterval,
+                FileHosts = [.. settings.FileHosts ?? []],
             },
         ]);
         if (settings.Fetcher is { } fetcher) services.Configure(fetcher);

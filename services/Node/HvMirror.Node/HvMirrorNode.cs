@@ -108,7 +108,8 @@ public static class HvMirrorNode
 
     /// <summary>
     /// A whole host of distributed mode: service defaults (telemetry, health, metrics), the roles, their endpoints.
-    /// Exit code 2, with the reason on stderr, when the configuration cannot run them.
+    /// Exit code 2, with the reason on stderr, when the configuration cannot run them or an outage (the catalog database,
+    /// the broker) stops it from starting.
     /// </summary>
     public static async Task<int> RunHostAsync(string[] args, string serviceName, NodeRoles roles)
     {
@@ -130,7 +131,15 @@ public static class HvMirrorNode
         catch (Exception e) when (e is CatalogUnavailableException or OptionsValidationException)
         {
             // Expected: the configuration or the catalog is wrong. One line that says what to fix, not a stack trace.
-            await Console.Error.WriteLineAsync($"{serviceName} cannot start: {e.Message}");
+            await Console.Error.WriteLineAsync($"{serviceName} cannot start: {OperatorText.Escape(e.Message)}");
+            return 2;
+        }
+        catch (Exception e) when (OneLineConsoleFormatter.IsExpected(e))
+        {
+            // The host has logged why it could not start (one line); the stack trace of an outage would only bury it.
+            await Console.Error.WriteLineAsync(
+                $"{serviceName}: stopped: {OperatorText.Escape(OneLineConsoleFormatter.Describe(e))}. Check that the catalog database and the broker " +
+                "run and that ConnectionStrings__Catalog and ConnectionStrings__RabbitMq name them; the host can be started again at any time.");
             return 2;
         }
         return 0;

@@ -2,6 +2,8 @@ using System.CommandLine;
 using HvMirror.Archive;
 using HvMirror.Catalog;
 using HvMirror.Node;
+using HvMirror.ServiceDefaults;
+using HvMirror.Upstreams;
 
 namespace HvMirror.Cli.Commands;
 
@@ -29,6 +31,12 @@ internal static class MirrorCommand
         var parallelOption = new Option<int>("--parallel") { Description = "Downloads at once.", DefaultValueFactory = _ => 4 };
         var urlsOption = new Option<string?>("--urls") { Description = "Also serve this node's HAPI catalog and files here (so mirrors can chain from it)." };
         var publicUrlOption = new Option<Uri?>("--public-url") { Description = "The base URL other mirrors reach this node by." };
+        var fileHostsOption = new Option<string?>("--file-hosts")
+        {
+            Description = "Comma-separated hosts, besides the upstream's own, that its file urls and their redirects may point at " +
+                          "(a CDN, another name of the same host): host (the scheme's default port) or host:port, e.g. " +
+                          "cdn.example.org,files.example.org:8443. A file on any other host is refused, naming the entry that would allow it.",
+        };
         var archiveOption = CommonOptions.Archive();
         var catalogOption = CommonOptions.Catalog();
         var helioviewerDbOption = HelioviewerCommand.Database(required: false);
@@ -42,8 +50,8 @@ internal static class MirrorCommand
             fetcher hosts on RabbitMQ and PostgreSQL instead.
             """)
         {
-            fromOption, nameOption, datasetsOption, onceOption, intervalOption, parallelOption, urlsOption, publicUrlOption, archiveOption, catalogOption,
-            helioviewerDbOption, helioviewerCacheOption,
+            fromOption, nameOption, datasetsOption, onceOption, intervalOption, parallelOption, urlsOption, publicUrlOption, fileHostsOption,
+            archiveOption, catalogOption, helioviewerDbOption, helioviewerCacheOption,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -51,6 +59,12 @@ internal static class MirrorCommand
             if (!CommonOptions.TryParseUpstream(parse.GetValue(fromOption), Console.Error, out var from)
                 || !CommonOptions.TryResolveCatalog(parse.GetValue(catalogOption), archive, Console.Error, out var catalog))
                 return ExitCodes.Failed;
+            var fileHosts = CommonOptions.ListOf(parse.GetValue(fileHostsOption) ?? "");
+            if (fileHosts.FirstOrDefault(entry => !FileHost.TryParse(entry, out _)) is { } badEntry)
+            {
+                Console.Error.WriteLine($"error: --file-hosts entry '{badEntry}' is not a host name or host:port (e.g. cdn.example.org or files.example.org:8443).");
+                return ExitCodes.Failed;
+            }
             var helioviewerDb = parse.GetValue(helioviewerDbOption);
             if (helioviewerDb is not null && HelioviewerCommand.ParseDatabase(helioviewerDb, Console.Error) is null)
                 return ExitCodes.Failed;
@@ -64,7 +78,8 @@ internal static class MirrorCommand
                 parse.GetValue(publicUrlOption),
                 Fetcher: fetcher => fetcher.ConcurrentDownloads = Math.Max(1, parse.GetValue(parallelOption)),
                 HelioviewerDatabase: helioviewerDb,
-                HelioviewerCacheDir: parse.GetValue(helioviewerCacheOption));
+                HelioviewerCacheDir: parse.GetValue(helioviewerCacheOption),
+                FileHosts: fileHosts);
             return parse.GetValue(onceOption)
                 ? await RunOnceAsync(settings, Console.Out, cancellationToken)
                 : await RunContinuouslyAsync(settings, cancellationToken);
@@ -87,7 +102,7 @@ internal static class MirrorCommand
     public static void Print(SyncSummary summary, TextWriter output)
     {
         foreach (var (name, reason) in summary.Failures.OrderBy(f => f.Key))
-            output.WriteLine($"failed: {name}: {reason}");
+            output.WriteLine(OperatorText.Escape($"failed: {name}: {reason}")); // both may hold an upstream's text
         var pollErrors = summary.Polls.Count(p => p.Error is not null);
         output.WriteLine(
             $"mirror: done in {summary.Elapsed.TotalSeconds:N1} s: {summary.Announced:N0} announced" +

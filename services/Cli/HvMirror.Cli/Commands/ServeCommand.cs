@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HvMirror.ServiceDefaults;
 using HvMirror.Archive;
 using HvMirror.HapiServer;
 using Microsoft.AspNetCore.Builder;
@@ -64,6 +65,7 @@ internal static class ServeCommand
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(logLevel);
+        builder.Logging.AddOneLineConsole();
         // One line per request is noise for an archive that serves thousands of files a minute.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.UseUrls(CommonOptions.ListOf(urls, ';'));

@@ -3,6 +3,7 @@ using HvMirror.Archive;
 using HvMirror.Catalog;
 using HvMirror.Audit;
 using HvMirror.HapiClient;
+using HvMirror.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace HvMirror.Cli.Commands;
@@ -50,7 +51,9 @@ internal static class VerifyCommand
         IReadOnlyList<DatasetVerification> results;
         try
         {
-            results = await new ArchiveVerifier(upstream, contexts, archive, deep).VerifyAsync(patterns, output.WriteLine, cancellationToken);
+            // Dataset ids and file names come from the upstream: escaped, they cannot forge lines or drive the terminal.
+            results = await new ArchiveVerifier(upstream, contexts, archive, deep)
+                .VerifyAsync(patterns, line => output.WriteLine(OperatorText.Escape(line)), cancellationToken);
         }
         catch (HapiClientException e)
         {
@@ -59,7 +62,7 @@ internal static class VerifyCommand
         }
 
         var problems = results.SelectMany(r => r.Problems).ToList();
-        foreach (var problem in problems.Take(ProblemsShown)) output.WriteLine(problem);
+        foreach (var problem in problems.Take(ProblemsShown)) output.WriteLine(OperatorText.Escape(problem));
         if (problems.Count > ProblemsShown) output.WriteLine($"… and {problems.Count - ProblemsShown:N0} more");
         var stopped = results.Count(r => r.Error is not null);
         output.WriteLine(
