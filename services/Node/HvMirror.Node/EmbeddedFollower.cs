@@ -2,6 +2,7 @@ using HvMirror.Archive;
 using HvMirror.Catalog;
 using HvMirror.Follower;
 using HvMirror.Helioviewer;
+using HvMirror.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,7 @@ public sealed class EmbeddedFollower : IAsyncDisposable
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(logLevel);
+        builder.Logging.AddOneLineConsole();
         builder.Services.AddSingleton(settings.Archive);
         builder.Services.AddSingleton(new CatalogDbContextFactory(settings.Catalog));
         builder.Configuration[HelioviewerOptions.Section + ":" + nameof(HelioviewerOptions.Database)] = settings.HelioviewerDatabase;
