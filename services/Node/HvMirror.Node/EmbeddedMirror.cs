@@ -40,9 +40,9 @@ public sealed record MirrorSettings(
 /// <summary>The outcome of one <c>--once</c> sync.</summary>
 public sealed record SyncSummary(
     long Announced, int AskedAgain, long New, long Changed, long BytesFetched, TimeSpan Elapsed,
-    IReadOnlyList<DatasetPollResult> Polls, IReadOnlyDictionary<string, string> Failures)
+    IReadOnlyList<DatasetPollResult> Polls, IReadOnlyDictionary<string, string> Failures, long FailureCount)
 {
-    public bool Succeeded => Failures.Count == 0 && Polls.All(p => p.Error is null);
+    public bool Succeeded => FailureCount == 0 && Polls.All(p => p.Error is null);
 }
 
 /// <summary>
@@ -109,26 +109,29 @@ public sealed class EmbeddedMirror : IAsyncDisposable
         var writer = Services.GetService<HelioviewerRowWriter>();
         var writtenBefore = writer?.FilesHandled ?? 0;
         var upstream = Services.GetRequiredService<IOptions<UpstreamsOptions>>().Value.Upstreams[0];
-        var polls = await Services.GetRequiredService<UpstreamPoller>().PollAsync(upstream, cancellationToken);
-        foreach (var failed in polls.Where(p => p.Error is not null))
-            progress.WriteLine($"   poll of {failed.Upstream}/{failed.Dataset} stopped: {failed.Error}");
-        progress.WriteLine($"   announced {tracker.Announced:N0} files from {polls.Count(p => !p.Skipped && p.Dataset != "*")} datasets; fetching what is new or changed …");
-
         var contexts = Services.GetRequiredService<CatalogDbContextFactory>();
         var lastReport = TimeSpan.Zero;
+        // Settled while the poll still reads: a long answer's files are fetched (the poller waits for room) and leave
+        // the tracker as they arrive, so memory follows what is in flight, not the length of the answer.
+        var poll = Services.GetRequiredService<UpstreamPoller>().PollAsync(upstream, cancellationToken);
         while (true)
         {
             await tracker.SettleFromCatalogAsync(contexts, cancellationToken);
-            if (tracker.Outstanding == 0) break;
+            if (poll.IsCompleted && tracker.Outstanding == 0) break;
             if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(1))
             {
                 lastReport = clock.Elapsed;
-                progress.WriteLine($"   … {tracker.Announced - tracker.Outstanding:N0}/{tracker.Announced:N0} in sync: " +
-                                   $"{tracker.New:N0} new, {tracker.Changed:N0} replaced, {tracker.Failures.Count:N0} failed, " +
+                progress.WriteLine($"   … {tracker.Announced - tracker.Outstanding:N0}/{tracker.Announced:N0} in sync{(poll.IsCompleted ? "" : " (still reading the upstream)")}: " +
+                                   $"{tracker.New:N0} new, {tracker.Changed:N0} replaced, {tracker.FailureCount:N0} failed, " +
                                    $"{tracker.BytesFetched / 1e6 / Math.Max(clock.Elapsed.TotalSeconds, 0.001):N1} MB/s");
             }
-            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            await Task.WhenAny(poll, Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
         }
+        var polls = await poll;
+        foreach (var failed in polls.Where(p => p.Error is not null))
+            progress.WriteLine($"   poll of {failed.Upstream}/{failed.Dataset} stopped: {failed.Error}");
+        progress.WriteLine($"   announced {tracker.Announced:N0} files from {polls.Count(p => !p.Skipped && p.Dataset != "*")} datasets");
         if (writer is not null)
         {
             // The rows too: every file this sync fetched has its row in Helioviewer's database, or the writer gave up on it.
@@ -145,7 +148,7 @@ public sealed class EmbeddedMirror : IAsyncDisposable
             }
         }
         return new SyncSummary(tracker.Announced, askedAgain, tracker.New, tracker.Changed, tracker.BytesFetched, clock.Elapsed, polls,
-            new Dictionary<string, string>(tracker.Failures));
+            new Dictionary<string, string>(tracker.Failures), tracker.FailureCount);
     }
 
     public async ValueTask DisposeAsync()

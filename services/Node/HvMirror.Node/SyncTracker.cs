@@ -30,7 +30,15 @@ public sealed class SyncTracker : IPublishObserver
 
     /// <summary>Files whose Helioviewer row the in-process writer gave up on.</summary>
     public long WriterFaulted => Interlocked.Read(ref _writerFaulted);
+    /// <summary>The failed files with their reasons: the first <see cref="MaxFailuresListed"/> (all are counted).</summary>
     public IReadOnlyDictionary<string, string> Failures => _failures;
+
+    public long FailureCount => Interlocked.Read(ref _failureCount);
+
+    /// <summary>A sync against a broken upstream may fail millions of files: their names are not all kept.</summary>
+    public const int MaxFailuresListed = 1_000;
+
+    private long _failureCount;
 
     public Task PostPublish<T>(PublishContext<T> context) where T : class
     {
@@ -55,7 +63,7 @@ public sealed class SyncTracker : IPublishObserver
                 // The Helioviewer writer gave up on a batch (its retries are over): the files are here, their rows are not.
                 Interlocked.Add(ref _writerFaulted, fault.Message.Length);
                 foreach (var ingested in fault.Message)
-                    _failures[ingested.Message.Name] = "writing its row into Helioviewer's database failed: " + (fault.Exceptions.FirstOrDefault()?.Message ?? "unknown error");
+                    Record(ingested.Message.Name, "writing its row into Helioviewer's database failed: " + (fault.Exceptions.FirstOrDefault()?.Message ?? "unknown error"));
                 break;
             case Fault<Batch<FileAnnounced>> fault:
                 foreach (var announced in fault.Message)
@@ -91,8 +99,15 @@ public sealed class SyncTracker : IPublishObserver
 
     private void Fail(string name, string reason)
     {
-        _failures[name] = reason;
+        Record(name, reason);
         _outstanding.TryRemove(name, out _);
+    }
+
+    private void Record(string name, string reason)
+    {
+        if (_failures.ContainsKey(name)) { _failures[name] = reason; return; }
+        Interlocked.Increment(ref _failureCount);
+        if (_failures.Count < MaxFailuresListed) _failures[name] = reason;
     }
 }
 

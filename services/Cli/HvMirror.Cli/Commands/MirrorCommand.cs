@@ -103,13 +103,15 @@ internal static class MirrorCommand
     {
         foreach (var (name, reason) in summary.Failures.OrderBy(f => f.Key))
             output.WriteLine(OperatorText.Escape($"failed: {name}: {reason}")); // both may hold an upstream's text
+        if (summary.FailureCount > summary.Failures.Count)
+            output.WriteLine($"failed: … and {summary.FailureCount - summary.Failures.Count:N0} more (`hvmirror verify` lists the work list)");
         var pollErrors = summary.Polls.Count(p => p.Error is not null);
         output.WriteLine(
             $"mirror: done in {summary.Elapsed.TotalSeconds:N1} s: {summary.Announced:N0} announced" +
             (summary.AskedAgain > 0 ? $" and {summary.AskedAgain:N0} asked again from the work list" : "") +
             $", {summary.New:N0} new, {summary.Changed:N0} replaced, " +
-            $"{Math.Max(0, summary.Announced + summary.AskedAgain - summary.New - summary.Changed - summary.Failures.Count):N0} already in sync, " +
-            $"{summary.Failures.Count:N0} failed ({summary.BytesFetched / 1e6:N1} MB fetched)" +
+            $"{Math.Max(0, summary.Announced + summary.AskedAgain - summary.New - summary.Changed - summary.FailureCount):N0} already in sync, " +
+            $"{summary.FailureCount:N0} failed ({summary.BytesFetched / 1e6:N1} MB fetched)" +
             (pollErrors > 0 ? $"; {pollErrors} dataset poll(s) stopped early, see above" : ""));
     }
 
