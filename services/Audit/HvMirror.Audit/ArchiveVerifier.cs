@@ -1,5 +1,6 @@
 using HvMirror.Archive;
 using HvMirror.Catalog;
+using HvMirror.Hapi;
 using HvMirror.HapiClient;
 using HvMirror.Ingestion;
 using HvMirror.Upstreams;
@@ -49,10 +50,24 @@ public sealed class ArchiveVerifier(UpstreamClient upstream, CatalogDbContextFac
         var problems = new List<string>();
         long total = 0, inSync = 0;
         var batch = new List<HapiRecord>(LookupBatch);
-        await foreach (var record in upstream.ReadAsync(info, info.StartDate, info.StopDate, cancellationToken))
+        // Records this node's poller set aside are reported with the reason they were, not as merely missing.
+        var quarantined = (await new RecordQuarantine(contexts, TimeProvider.System).ListAsync(dataset, cancellationToken))
+            .GroupBy(q => q.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Reason, StringComparer.Ordinal);
+        await foreach (var row in upstream.ReadAsync(info, info.StartDate, info.StopDate, cancellationToken))
         {
-            batch.Add(record);
             total++;
+            if (row is UnusableRecord unusable)
+            {
+                problems.Add($"unusable upstream record: {UpstreamText.Shown(unusable.Name)} at {HapiTime.Format(unusable.Time)}: {unusable.Problem}");
+                continue;
+            }
+            var record = (HapiRecord)row;
+            if (quarantined.TryGetValue(record.Name, out var reason))
+            {
+                problems.Add($"quarantined: {UpstreamText.Shown(record.Name)} (upstream {record.Checksum}): {reason}");
+                continue;
+            }
+            batch.Add(record);
             if (batch.Count == LookupBatch) inSync += await CheckAsync(batch, problems, cancellationToken);
         }
         inSync += await CheckAsync(batch, problems, cancellationToken);

@@ -108,8 +108,16 @@ public sealed class EmbeddedMirror : IAsyncDisposable
         var writtenBefore = writer?.FilesHandled ?? 0;
         var upstream = Services.GetRequiredService<IOptions<UpstreamsOptions>>().Value.Upstreams[0];
         var polls = await Services.GetRequiredService<UpstreamPoller>().PollAsync(upstream, cancellationToken);
-        foreach (var failed in polls.Where(p => p.Error is not null))
-            progress.WriteLine($"   poll of {failed.Upstream}/{failed.Dataset} stopped: {failed.Error}");
+        foreach (var poll in polls)
+        {
+            foreach (var warning in poll.Warnings)
+                progress.WriteLine($"   warning: {poll.Upstream}/{poll.Dataset}: {warning}");
+            if (poll.Quarantined > 0)
+                progress.WriteLine($"   {poll.Upstream}/{poll.Dataset}: {poll.Quarantined:N0} unusable records quarantined (not fetched; " +
+                                   "`hvmirror verify` lists them with their reasons)");
+            if (poll.Error is not null)
+                progress.WriteLine($"   poll of {poll.Upstream}/{poll.Dataset} stopped: {poll.Error}");
+        }
         progress.WriteLine($"   announced {tracker.Announced:N0} files from {polls.Count(p => !p.Skipped && p.Dataset != "*")} datasets; fetching what is new or changed …");
 
         var contexts = Services.GetRequiredService<CatalogDbContextFactory>();
