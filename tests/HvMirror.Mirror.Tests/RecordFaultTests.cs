@@ -167,6 +167,43 @@ public sealed class RecordFaultTests(PostgresServer postgres, RabbitMqBroker rab
         var poll1 = Assert.Single(polls, p => p.Dataset == Dataset);
         Assert.Equal(2, poll1.Announced);
         Assert.DoesNotContain(polls, p => p.Skipped);
+        Assert.Contains(poll1.Warnings, w => w.Contains($"lists dataset {Dataset} 2 times; it is polled once"));
+    }
+
+    [Fact]
+    public async Task A_stopDate_in_the_past_is_a_warning_naming_it()
+    {
+        await using var upstream = await ScriptedUpstream.StartAsync(Dataset);
+        var (good, times) = Script(3);
+        upstream.Records = good;
+        upstream.StopDate = times[2]; // the last record lies at the stopDate, so it is never asked for
+        var mirror = await MirrorOfAsync(upstream);
+
+        var result = Assert.Single(await mirror.PollAsync());
+        Output.WriteLine($"poll: {result}; {string.Join(" | ", result.Warnings)}");
+
+        Assert.Null(result.Error);
+        Assert.Equal(2, result.Announced);
+        var warning = Assert.Single(result.Warnings);
+        Assert.Contains($"stopDate {HvMirror.Hapi.HapiTime.Format(times[2])}, which is in the past", warning);
+    }
+
+    [Fact]
+    public async Task A_dataset_the_upstream_answers_nothing_for_is_a_warning_until_it_does()
+    {
+        await using var upstream = await ScriptedUpstream.StartAsync(Dataset);
+        var mirror = await MirrorOfAsync(upstream);
+
+        var empty = Assert.Single(await mirror.PollAsync());
+        Output.WriteLine($"poll: {empty}; {string.Join(" | ", empty.Warnings)}");
+        Assert.Null(empty.Error);
+        Assert.Contains("answered no records", Assert.Single(empty.Warnings));
+
+        var (good, _) = Script(1);
+        upstream.Records = good;
+        var filled = Assert.Single(await mirror.PollAsync());
+        Assert.Equal(1, filled.Announced);
+        Assert.Empty(filled.Warnings);
     }
 
     [Fact]

@@ -53,6 +53,9 @@ public sealed class ScriptedUpstream : IAsyncDisposable
     /// <summary>The dataset's parameters as <c>/info</c> lists them; <c>size</c> and <c>comment</c> may be among them.</summary>
     public string[] Parameters { get; set; } = ["Time", "name", "checksum", "url"];
 
+    /// <summary>The stopDate <c>/info</c> gives; null: two days ahead, as a live dataset's.</summary>
+    public DateTime? StopDate { get; set; }
+
     /// <summary>How many times <c>/catalog</c> lists the dataset.</summary>
     public int CatalogListings { get; set; } = 1;
 
@@ -80,7 +83,7 @@ public sealed class ScriptedUpstream : IAsyncDisposable
     {
         var records = Records;
         var start = records.Count == 0 ? DateTime.UtcNow.Date : records.Min(r => r.Time).AddSeconds(-1);
-        var stop = DateTime.UtcNow.Date.AddDays(2);
+        var stop = StopDate ?? DateTime.UtcNow.Date.AddDays(2);
         var parameters = string.Join(",", Parameters.Select(p => p switch
         {
             "Time" => """{"name":"Time","type":"isotime","units":"UTC","fill":null,"length":27}""",
