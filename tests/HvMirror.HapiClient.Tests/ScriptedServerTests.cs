@@ -364,6 +364,7 @@ public sealed class ScriptedServerTests(Xunit.Abstractions.ITestOutputHelper out
     {
         var (_, e) = await BadThirdRowAsync(Row(End.AddDays(1)));
         Assert.Contains("lies outside the range asked for", e.Message);
+        Assert.Equal(End.AddDays(1), e.RecordTime);
     }
 
     [Fact]

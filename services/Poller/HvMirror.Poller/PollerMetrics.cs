@@ -9,7 +9,7 @@ namespace HvMirror.Poller;
 /// <c>hvmirror_files_announced_total</c>, <c>hvmirror_cursor_age_seconds</c> (now − the upstream ingestion time of the
 /// last record announced), per upstream and dataset, and the work list: <c>hvmirror_work_list_files</c>,
 /// <c>hvmirror_work_list_failing</c>, <c>hvmirror_work_list_oldest_seconds</c>; the quarantine:
-/// <c>hvmirror_records_quarantined_total</c> (records set aside, counted at each poll that reads them) and
+/// <c>hvmirror_records_quarantined_total</c> (records put in quarantine, or kept there for a new reason) and
 /// <c>hvmirror_quarantined_records</c> (how many one upstream dataset has in quarantine now).
 /// </summary>
 internal static class PollerMetrics
@@ -19,7 +19,7 @@ internal static class PollerMetrics
 
     public static readonly Counter<long> RecordsQuarantined =
         HvMirrorTelemetry.Meter.CreateCounter<long>("hvmirror.records.quarantined", "{record}",
-            "Upstream records set aside as unusable (an unknown checksum algorithm, a hostile or foreign name, a bad url), at each poll that reads them.");
+            "Upstream records put in quarantine as unusable (an unknown checksum algorithm, a hostile or foreign name, a bad url), or kept there for a new reason.");
 
     private static readonly ConcurrentDictionary<(string Upstream, string Dataset), DateTime> Cursors = new();
     private static readonly ConcurrentDictionary<(string Upstream, string Dataset), int> Quarantine = new();

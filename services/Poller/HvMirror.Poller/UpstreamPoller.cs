@@ -203,13 +203,14 @@ public sealed class UpstreamPoller(
         {
             if (poll.Unusable.Count > 0)
             {
-                foreach (var record in await quarantine.QuarantineAsync(poll.Unusable, cancellationToken))
+                var entered = await quarantine.QuarantineAsync(poll.Unusable, cancellationToken);
+                PollerMetrics.RecordsQuarantined.Add(entered.Count, Tags(upstream, dataset));
+                foreach (var record in entered)
                     logger.LogWarning(
                         "Quarantined the record {Name} (Time {Time}) of {Upstream}/{Dataset}: {Reason}. It is not fetched and the poll goes on; " +
                         "it is judged again when the upstream publishes a record of that name. Tell the upstream's operators.",
                         UpstreamText.Shown(record.Name), HapiTime.Format(record.UpstreamIngestedAt), upstream, dataset, record.Reason);
                 foreach (var record in poll.Unusable) poll.QuarantinedNames.Add(record.Name);
-                PollerMetrics.RecordsQuarantined.Add(poll.Unusable.Count, Tags(upstream, dataset));
                 poll.Quarantined += poll.Unusable.Count;
             }
             var batch = poll.Announcements;
