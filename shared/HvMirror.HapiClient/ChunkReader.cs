@@ -95,11 +95,13 @@ internal sealed class ChunkReader : IDisposable
         var f = _fields;
         var columns = _columns!;
         var asked = columns.Requested.Count;
-        DateTime? readable = f.Count > 0 && HapiTime.TryParse(f[0], out var t, out _) ? t : null;
+        var time = default(DateTime);
+        string? timeProblem = null;
+        var timed = f.Count > 0 && HapiTime.TryParse(f[0], out time, out timeProblem);
         if (f.Count != asked)
             throw Bad(line, $"it has {f.Count} column{(f.Count == 1 ? "" : "s")}; the request asked for {asked} ({string.Join(",", columns.Requested)})",
-                recordTime: readable);
-        if (!HapiTime.TryParse(f[0], out var time, out var timeProblem))
+                recordTime: timed ? time : null);
+        if (!timed)
             throw Bad(line, $"its Time '{Shown(f[0])}' is not a HAPI time: {timeProblem}");
         if (_progress!.Last is { } last && time <= last)
             throw Bad(line, $"its Time {Shown(f[0])} is not after the previous record's {FormatTime(last)}; Time must strictly increase",
