@@ -18,6 +18,8 @@ public abstract class CatalogDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<WantedFile> WantedFiles => Set<WantedFile>();
 
+    public DbSet<QuarantinedRecord> QuarantinedRecords => Set<QuarantinedRecord>();
+
     public DbSet<FollowerCursor> FollowerCursors => Set<FollowerCursor>();
 
     public DbSet<FollowerSkippedRow> FollowerSkippedRows => Set<FollowerSkippedRow>();
@@ -61,6 +63,17 @@ public abstract class CatalogDbContext(DbContextOptions options) : DbContext(opt
             wanted.Property(w => w.Reason).HasMaxLength(16);
             wanted.Property(w => w.LastError).HasMaxLength(2000);
             wanted.HasIndex(w => w.NextAttemptAt);
+        });
+        modelBuilder.Entity<QuarantinedRecord>(quarantined =>
+        {
+            quarantined.ToTable("quarantined_records");
+            quarantined.HasKey(q => new { q.Upstream, q.Dataset, q.Name });
+            quarantined.Property(q => q.Upstream).HasMaxLength(128);
+            quarantined.Property(q => q.Dataset).HasMaxLength(64);
+            quarantined.Property(q => q.Name).HasMaxLength(RecordQuarantine.MaxNameLength);
+            quarantined.Property(q => q.Checksum).HasMaxLength(RecordQuarantine.MaxFieldLength);
+            quarantined.Property(q => q.Url).HasMaxLength(RecordQuarantine.MaxFieldLength);
+            quarantined.Property(q => q.Reason).HasMaxLength(RecordQuarantine.MaxReasonLength);
         });
 
         modelBuilder.Entity<FollowerCursor>(cursor =>

@@ -85,6 +85,7 @@ public static class CatalogServiceCollectionExtensions
         services.TryAddSingleton(sp => new IngestionClock(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<FileRegistry>();
         services.TryAddSingleton<WorkList>();
+        services.TryAddSingleton<RecordQuarantine>();
         services.AddOptions<WorkListOptions>().Bind(configuration.GetSection(WorkListOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkListOptions>, WorkListOptionsValidator>());
         services.AddOptions<CatalogStartupOptions>().Bind(configuration.GetSection(CatalogStartupOptions.Section)).ValidateOnStart();

@@ -43,6 +43,20 @@ public sealed class MirrorCursorStore(CatalogDbContextFactory contexts, TimeProv
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Moves the cursor back to <paramref name="position"/> if it stands later: for a record found out of order after
+    /// records later than it were announced, which the cursor must not stay past.
+    /// </summary>
+    public async Task HoldAtAsync(string upstream, string dataset, DateTime position, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var cursor = await db.MirrorCursors.SingleOrDefaultAsync(c => c.Upstream == upstream && c.Dataset == dataset, cancellationToken);
+        if (cursor is null || cursor.Position <= position) return;
+        cursor.Position = position;
+        cursor.UpdatedAt = time.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlyList<MirrorCursor>> ListAsync(CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();

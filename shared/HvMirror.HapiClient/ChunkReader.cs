@@ -11,6 +11,20 @@ internal sealed class ReadProgress
     public DateTime? Last;
 }
 
+/// <summary>Where the four columns a mirror reads are in a <c>/data</c> row, asked for in the dataset's order.</summary>
+internal sealed record RecordColumns(IReadOnlyList<string> Requested, int Name, int Checksum, int Url)
+{
+    public static RecordColumns Of(IReadOnlyList<string> requested) =>
+        new(requested, IndexOf(requested, "name"), IndexOf(requested, "checksum"), IndexOf(requested, "url"));
+
+    private static int IndexOf(IReadOnlyList<string> requested, string parameter)
+    {
+        for (var i = 0; i < requested.Count; i++)
+            if (requested[i] == parameter) return i;
+        throw new ArgumentException($"The parameters asked for ({string.Join(",", requested)}) lack '{parameter}'.", nameof(requested));
+    }
+}
+
 /// <summary>
 /// Reads the records of one <c>/data</c> chunk and checks each before it is handed out; every failure becomes a
 /// <see cref="HapiClientException"/> that says which line was wrong and why.
@@ -24,11 +38,13 @@ internal sealed class ChunkReader : IDisposable
     private readonly HttpResponseMessage _response;
     private readonly CsvRecordReader? _csv;
     private readonly ReadProgress? _progress;
+    private readonly RecordColumns? _columns;
     private readonly List<string> _fields = new(8);
 
     public ChunkReader(string upstream, string dataset, DateTime start, DateTime stop, HttpResponseMessage response,
-        CsvRecordReader csv, ReadProgress progress)
+        CsvRecordReader csv, RecordColumns columns, ReadProgress progress)
     {
+        _columns = columns;
         _upstream = upstream;
         _dataset = dataset;
         _start = start;
@@ -54,7 +70,7 @@ internal sealed class ChunkReader : IDisposable
 
     private string What => $"/data response for [{FormatTime(_start)}, {FormatTime(_stop)})";
 
-    public async ValueTask<HapiRecord?> NextAsync(CancellationToken cancellationToken)
+    public async ValueTask<HapiRow?> NextAsync(CancellationToken cancellationToken)
     {
         if (_csv is null)
             return null;
@@ -70,36 +86,49 @@ internal sealed class ChunkReader : IDisposable
         return Check(_csv.RecordLine);
     }
 
-    private HapiRecord Check(long line)
+    /// <summary>
+    /// A row that breaks the answer (columns, time, order, range) throws; a row in its place whose own name, checksum or
+    /// url is unusable comes back as an <see cref="UnusableRecord"/>.
+    /// </summary>
+    private HapiRow Check(long line)
     {
         var f = _fields;
-        if (f.Count != UpstreamClient.ExpectedParameters.Length)
-            throw Bad(line, $"it has {f.Count} column{(f.Count == 1 ? "" : "s")}; the request asked for {UpstreamClient.ExpectedParameters.Length} ({UpstreamClient.RequestedParameters})");
-        if (!HapiTime.TryParse(f[0], out var time, out var timeProblem))
+        var columns = _columns!;
+        var asked = columns.Requested.Count;
+        var time = default(DateTime);
+        string? timeProblem = null;
+        var timed = f.Count > 0 && HapiTime.TryParse(f[0], out time, out timeProblem);
+        if (f.Count != asked)
+            throw Bad(line, $"it has {f.Count} column{(f.Count == 1 ? "" : "s")}; the request asked for {asked} ({string.Join(",", columns.Requested)})",
+                recordTime: timed ? time : null);
+        if (!timed)
             throw Bad(line, $"its Time '{Shown(f[0])}' is not a HAPI time: {timeProblem}");
         if (_progress!.Last is { } last && time <= last)
-            throw Bad(line, $"its Time {Shown(f[0])} is not after the previous record's {FormatTime(last)}; Time must strictly increase");
+            throw Bad(line, $"its Time {Shown(f[0])} is not after the previous record's {FormatTime(last)}; Time must strictly increase",
+                recordTime: time);
         if (time < _start || time >= _stop)
-            throw Bad(line, $"its Time {Shown(f[0])} lies outside the range asked for");
-        if (f[1].Length == 0)
-            throw Bad(line, "its name is empty");
-        if (!Checksum.TryParse(f[2], out var checksum, out var checksumProblem))
-            throw Bad(line, $"bad checksum: {checksumProblem}",
-                "This mirror verifies files with sha256 only: the upstream must publish 'sha256:<64 lowercase hex>' checksums. ");
-        if (!Uri.TryCreate(f[3], UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-            throw Bad(line, $"its url '{Shown(f[3])}' is not an absolute http or https URL");
+            throw Bad(line, $"its Time {Shown(f[0])} lies outside the range asked for", recordTime: time);
         _progress.Last = time;
-        return new HapiRecord(time, f[1], checksum, url);
+
+        string name = f[columns.Name], checksumText = f[columns.Checksum], urlText = f[columns.Url];
+        if (name.Length == 0)
+            return new UnusableRecord(time, name, checksumText, urlText, "its name is empty");
+        if (!Checksum.TryParse(checksumText, out var checksum, out var checksumProblem))
+            return new UnusableRecord(time, name, checksumText, urlText,
+                $"bad checksum: {checksumProblem} (this mirror verifies files with sha256 only: the upstream must publish 'sha256:<64 lowercase hex>' checksums)");
+        if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            return new UnusableRecord(time, name, checksumText, urlText, $"its url '{Shown(urlText)}' is not an absolute http or https URL");
+        return new HapiRecord(time, name, checksum, url);
     }
 
-    private HapiClientException Bad(long line, string what, string? advice = null, bool transient = false, Exception? inner = null) =>
+    private HapiClientException Bad(long line, string what, string? advice = null, bool transient = false, Exception? inner = null,
+        DateTime? recordTime = null) =>
         new(_upstream, _dataset, $"the record on line {line} of the {What} is unusable: {what}",
-            (advice ?? "") + "The records before it were delivered and none after it: a cursor kept over delivered records stays " +
-            "before this one. " +
+            (advice ?? "") + "The records before it were delivered and none after it; a mirror's cursor stays before this record. " +
             (transient
                 ? "This is retried on the next poll; if it lasts, tell the upstream's operators."
                 : "Tell the upstream's operators; nothing on this node needs changing."),
-            transient, httpStatus: (int)_response.StatusCode, line: line, inner: inner);
+            transient, httpStatus: (int)_response.StatusCode, line: line, inner: inner, recordTime: recordTime);
 
     /// <summary>The exception to throw for a failure while reading the body, or null to let it pass (a bug).</summary>
     public HapiClientException? Translate(Exception e) => e switch

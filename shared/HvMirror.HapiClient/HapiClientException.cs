@@ -9,7 +9,7 @@ namespace HvMirror.HapiClient;
 public sealed class HapiClientException : Exception
 {
     public HapiClientException(string upstream, string? dataset, string problem, string advice, bool isTransient,
-        int? hapiCode = null, int? httpStatus = null, long? line = null, Exception? inner = null)
+        int? hapiCode = null, int? httpStatus = null, long? line = null, Exception? inner = null, DateTime? recordTime = null)
         : base(Compose(upstream, dataset, problem, advice), inner)
     {
         Upstream = upstream;
@@ -19,6 +19,7 @@ public sealed class HapiClientException : Exception
         HapiCode = hapiCode;
         HttpStatus = httpStatus;
         Line = line;
+        RecordTime = recordTime;
     }
 
     /// <summary>The upstream's configured name.</summary>
@@ -44,6 +45,13 @@ public sealed class HapiClientException : Exception
 
     /// <summary>The line of the CSV body (1-based, within its chunk's response) where the bad record starts.</summary>
     public long? Line { get; }
+
+    /// <summary>
+    /// The Time of the row that stopped the read, when it could be read (a row out of time order or outside the range
+    /// asked). Rows after it in the answer may already have been yielded: a cursor must be kept before this time, not
+    /// only over what was yielded.
+    /// </summary>
+    public DateTime? RecordTime { get; }
 
     private static string Compose(string upstream, string? dataset, string problem, string advice) =>
         dataset is null

@@ -21,12 +21,15 @@ internal sealed class HapiUrls(Uri hapiBaseUrl)
 
     public Uri Info(string dataset, bool hapi2) => Build("info", (hapi2 ? "id" : "dataset", dataset));
 
-    /// <summary>The records of [<paramref name="start"/>, <paramref name="stop"/>) as csv, only the four parameters a mirror reads.</summary>
-    public Uri Data(string dataset, DateTime start, DateTime stop, bool hapi2) => Build("data",
+    /// <summary>
+    /// The records of [<paramref name="start"/>, <paramref name="stop"/>) as csv, only the parameters a mirror reads,
+    /// listed in the dataset's order (<paramref name="parameters"/>, default the order HvMirror itself serves).
+    /// </summary>
+    public Uri Data(string dataset, DateTime start, DateTime stop, bool hapi2, IReadOnlyList<string>? parameters = null) => Build("data",
         (hapi2 ? "id" : "dataset", dataset),
         (hapi2 ? "time.min" : "start", FormatTime(start)),
         (hapi2 ? "time.max" : "stop", FormatTime(stop)),
-        ("parameters", UpstreamClient.RequestedParameters),
+        ("parameters", parameters is null ? UpstreamClient.RequestedParameters : string.Join(",", parameters)),
         ("format", "csv"));
 
     private Uri Build(string endpoint, params ReadOnlySpan<(string Name, string Value)> query)

@@ -3,10 +3,21 @@ using HvMirror.Archive;
 namespace HvMirror.HapiClient;
 
 /// <summary>
-/// One record of a HvMirror dataset: <paramref name="Time"/> is when the upstream ingested the file (UTC, strictly
-/// increasing within the dataset), <paramref name="Url"/> where to fetch it (absolute http or https).
+/// One row of a dataset's <c>/data</c>, in Time order: a usable <see cref="HapiRecord"/>, or an
+/// <see cref="UnusableRecord"/> whose own fields break the contract. <paramref name="Time"/> is when the upstream
+/// ingested the file (UTC, strictly increasing within the dataset) for both.
 /// </summary>
-public sealed record HapiRecord(DateTime Time, string Name, Checksum Checksum, Uri Url);
+public abstract record HapiRow(DateTime Time, string Name);
+
+/// <summary>A usable record: <paramref name="Url"/> is where to fetch the file (absolute http or https).</summary>
+public sealed record HapiRecord(DateTime Time, string Name, Checksum Checksum, Uri Url) : HapiRow(Time, Name);
+
+/// <summary>
+/// A row in its place in time order whose name, checksum or url cannot be used (an unknown checksum algorithm, a
+/// relative url, an empty name): the fields as the upstream sent them and what is wrong. The rows around it are
+/// unaffected, so a reader may set it aside (quarantine it) and go on.
+/// </summary>
+public sealed record UnusableRecord(DateTime Time, string Name, string Checksum, string Url, string Problem) : HapiRow(Time, Name);
 
 /// <summary>A dataset listed by <c>/catalog</c>.</summary>
 public sealed record HapiCatalogEntry(string Id, string? Title);
@@ -16,8 +27,9 @@ public sealed record HapiCatalog(string HapiVersion, IReadOnlyList<HapiCatalogEn
 
 /// <summary>
 /// What <c>/info</c> says about a dataset that a mirror needs: its time range [<paramref name="StartDate"/>,
-/// <paramref name="StopDate"/>) and its parameter names (the first four are always Time, name, checksum, url;
-/// any extra ones after them are listed but never requested).
+/// <paramref name="StopDate"/>), its parameter names in its own order (Time first, then name, checksum and url
+/// anywhere among others), and <paramref name="RequestedParameters"/>: those four in the dataset's order, as HAPI wants
+/// them asked for and answers them.
 /// </summary>
 public sealed record HapiDatasetInfo(
     string Dataset,
@@ -25,7 +37,8 @@ public sealed record HapiDatasetInfo(
     DateTime StartDate,
     DateTime StopDate,
     IReadOnlyList<string> Parameters,
-    DateTime? ModificationDate);
+    DateTime? ModificationDate,
+    IReadOnlyList<string> RequestedParameters);
 
 /// <summary>How <see cref="UpstreamClient"/> reads <c>/data</c>.</summary>
 public sealed class UpstreamClientOptions

@@ -15,14 +15,19 @@ namespace HvMirror.HapiClient;
 /// <para><see cref="ReadAsync(string, DateTime, DateTime, CancellationToken)"/> asks only inside the dataset's
 /// [startDate, stopDate), splits the range into chunks of <see cref="UpstreamClientOptions.ChunkLength"/>, halves a chunk
 /// the upstream refuses with 1408, and treats 1201 (or an empty body) as "nothing new".</para>
-/// <para>Every record is checked before it is yielded: four columns, a HAPI time strictly after the previous record's
-/// (across chunks too) and inside the range asked, a name, a checksum <see cref="Archive.Checksum"/> knows, an absolute
-/// http(s) url. The first record that fails stops the read with a <see cref="HapiClientException"/>: records before it
-/// have been yielded, none after it is, so a caller that advances its cursor only over yielded records never skips it.</para>
+/// <para>Every row is checked before it is yielded. The answer itself must hold: the columns asked for, a HAPI time
+/// strictly after the previous row's (across chunks too) and inside the range asked; the first row that breaks this
+/// stops the read with a <see cref="HapiClientException"/> (carrying the row's Time when it could be read,
+/// <see cref="HapiClientException.RecordTime"/>). A row in its place whose own fields cannot be used — no name, a
+/// checksum <see cref="Archive.Checksum"/> does not know, a url that is not absolute http(s) — is yielded as an
+/// <see cref="UnusableRecord"/> and the read goes on.</para>
 /// </remarks>
 public sealed class UpstreamClient : IDisposable
 {
-    /// <summary>The parameters requested from <c>/data</c>, in dataset order; extra parameters a dataset has are never asked for.</summary>
+    /// <summary>
+    /// The parameters read from <c>/data</c>, in the order HvMirror serves them; they are asked for in each dataset's own
+    /// order (<see cref="HapiDatasetInfo.RequestedParameters"/>), and a dataset's other parameters never are.
+    /// </summary>
     public const string RequestedParameters = "Time,name,checksum,url";
 
     internal static readonly string[] ExpectedParameters = RequestedParameters.Split(',');
@@ -129,8 +134,8 @@ public sealed class UpstreamClient : IDisposable
     }
 
     /// <summary>
-    /// A dataset's <c>/info</c>, checked: startDate and stopDate are HAPI times, and the first four parameters are
-    /// Time (isotime), name, checksum, url (extra parameters after them are allowed).
+    /// A dataset's <c>/info</c>, checked: startDate and stopDate are HAPI times, the first parameter is Time (isotime),
+    /// and name, checksum and url are among the others, once each, in any order (matched by name).
     /// </summary>
     public async Task<HapiDatasetInfo> GetInfoAsync(string dataset, CancellationToken cancellationToken = default)
     {
@@ -152,17 +157,28 @@ public sealed class UpstreamClient : IDisposable
                 throw _errors.Invalid(dataset, "/info", $"lists parameter number {names.Count + 1} without a name");
             names.Add(name);
         }
-        var expected = ExpectedParameters;
-        if (names.Count < expected.Length || !names.Take(expected.Length).SequenceEqual(expected, StringComparer.Ordinal))
+        if (names.Count == 0 || names[0] != "Time")
             throw new HapiClientException(Upstream, dataset,
-                $"the dataset's parameters begin with {string.Join(",", names.Take(expected.Length).Select(Shown))}, not {RequestedParameters}",
-                "A HvMirror dataset has Time, name, checksum and url first (extra parameters may follow): is this upstream a HvMirror or " +
-                "Helioviewer HAPI server, and is the dataset id the right one?", isTransient: false);
+                $"the dataset's first parameter is {(names.Count == 0 ? "missing" : $"'{Shown(names[0])}'")}, not Time",
+                "HAPI requires the first parameter to be the isotime Time column: tell the upstream's operators.", isTransient: false);
+        foreach (var expected in ExpectedParameters)
+        {
+            var count = names.Count(n => n == expected);
+            if (count != 1)
+                throw new HapiClientException(Upstream, dataset,
+                    count == 0
+                        ? $"the dataset has no parameter '{expected}' (it has {string.Join(",", names.Select(Shown))})"
+                        : $"the dataset lists the parameter '{expected}' {count} times",
+                    "A HvMirror dataset has the parameters Time, name, checksum and url, once each (in any order after Time, among " +
+                    "others): is this upstream a HvMirror or Helioviewer HAPI server, and is the dataset id the right one?", isTransient: false);
+        }
         var timeType = list[0]!.Type;
         if (timeType != "isotime")
             throw new HapiClientException(Upstream, dataset, $"the dataset's Time parameter has type '{Shown(timeType ?? "")}', not isotime",
                 "HAPI requires the first parameter to be the isotime Time column: tell the upstream's operators.", isTransient: false);
-        return new HapiDatasetInfo(dataset, version, startDate, stopDate, names, modified);
+        // HAPI wants a parameters= list in the dataset's own order, and answers the columns in that order.
+        var requested = names.Where(n => ExpectedParameters.Contains(n)).ToList();
+        return new HapiDatasetInfo(dataset, version, startDate, stopDate, names, modified, requested);
     }
 
     // ---------------------------------------------------------------- data
@@ -171,7 +187,7 @@ public sealed class UpstreamClient : IDisposable
     /// The dataset's records with <paramref name="start"/> ≤ Time &lt; <paramref name="stop"/> (UTC), in Time order:
     /// asks <c>/info</c> first, then <c>/data</c> in chunks. See the class remarks for what stops the read.
     /// </summary>
-    public async IAsyncEnumerable<HapiRecord> ReadAsync(string dataset, DateTime start, DateTime stop,
+    public async IAsyncEnumerable<HapiRow> ReadAsync(string dataset, DateTime start, DateTime stop,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var info = await GetInfoAsync(dataset, cancellationToken).ConfigureAwait(false);
@@ -183,7 +199,7 @@ public sealed class UpstreamClient : IDisposable
     /// Like <see cref="ReadAsync(string, DateTime, DateTime, CancellationToken)"/> with an <c>/info</c> already at hand
     /// (its [StartDate, StopDate) bounds the range asked).
     /// </summary>
-    public async IAsyncEnumerable<HapiRecord> ReadAsync(HapiDatasetInfo info, DateTime start, DateTime stop,
+    public async IAsyncEnumerable<HapiRow> ReadAsync(HapiDatasetInfo info, DateTime start, DateTime stop,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(info);
@@ -197,11 +213,12 @@ public sealed class UpstreamClient : IDisposable
         var v2 = IsHapi2(await VersionAsync(info.Dataset, cancellationToken).ConfigureAwait(false));
         var chunk = _options.ChunkLength;
         var progress = new ReadProgress();
+        var columns = RecordColumns.Of(info.RequestedParameters);
         var cursor = from;
         while (cursor < to)
         {
             var end = to - cursor <= chunk ? to : cursor + chunk;
-            using var reader = await OpenChunkAsync(info.Dataset, v2, cursor, end, progress, cancellationToken).ConfigureAwait(false);
+            using var reader = await OpenChunkAsync(info.Dataset, v2, cursor, end, columns, progress, cancellationToken).ConfigureAwait(false);
             if (reader.TooMuchData)
             {
                 var half = TimeSpan.FromTicks(chunk.Ticks / 2);
@@ -222,11 +239,11 @@ public sealed class UpstreamClient : IDisposable
     /// <summary>
     /// Asks for one chunk and sorts the answer: records to read, none (1201), too many (1408), or an error, which is thrown.
     /// </summary>
-    private async Task<ChunkReader> OpenChunkAsync(string dataset, bool v2, DateTime start, DateTime stop, ReadProgress progress,
-        CancellationToken cancellationToken)
+    private async Task<ChunkReader> OpenChunkAsync(string dataset, bool v2, DateTime start, DateTime stop, RecordColumns columns,
+        ReadProgress progress, CancellationToken cancellationToken)
     {
         var what = $"/data for [{FormatTime(start)}, {FormatTime(stop)})";
-        var response = await _transport.SendAsync(_urls.Data(dataset, start, stop, v2), dataset, what, cancellationToken).ConfigureAwait(false);
+        var response = await _transport.SendAsync(_urls.Data(dataset, start, stop, v2, columns.Requested), dataset, what, cancellationToken).ConfigureAwait(false);
         var ok = false;
         try
         {
@@ -246,7 +263,7 @@ public sealed class UpstreamClient : IDisposable
 
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             var csv = new CsvRecordReader(new IdleTimeoutStream(stream, _options.ReadIdleTimeout), _options.MaxRecordLength);
-            var reader = new ChunkReader(Upstream, dataset, start, stop, response, csv, progress);
+            var reader = new ChunkReader(Upstream, dataset, start, stop, response, csv, columns, progress);
             int first;
             try
             {

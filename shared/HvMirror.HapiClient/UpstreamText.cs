@@ -6,7 +6,7 @@ using HvMirror.Hapi;
 namespace HvMirror.HapiClient;
 
 /// <summary>Puts what an upstream sent, and the times and spans of a read, into messages an operator reads.</summary>
-internal static class UpstreamText
+public static class UpstreamText
 {
     /// <summary>Text from the upstream, safe to put in a message: control characters escaped, long text cut.</summary>
     public static string Shown(string text) => Shown(text, 120);

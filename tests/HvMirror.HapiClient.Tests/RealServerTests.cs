@@ -9,11 +9,11 @@ public sealed class RealServerTests(RealServerFixture fixture)
 {
     private static readonly UpstreamClientOptions Wide = new() { ChunkLength = TimeSpan.FromDays(3650) };
 
-    private static async Task<List<HapiRecord>> AllAsync(IAsyncEnumerable<HapiRecord> records)
+    private static async Task<List<HapiRecord>> AllAsync(IAsyncEnumerable<HapiRow> records)
     {
         var list = new List<HapiRecord>();
         await foreach (var r in records)
-            list.Add(r);
+            list.Add(Assert.IsType<HapiRecord>(r)); // a HvMirror server serves only usable records
         return list;
     }
 

@@ -14,19 +14,19 @@ public sealed class ScriptedServerTests(Xunit.Abstractions.ITestOutputHelper out
     private static readonly DateTime Begin = StartDate;
     private static readonly DateTime End = StartDate.AddDays(2);
 
-    private static async Task<List<HapiRecord>> AllAsync(UpstreamClient client, DateTime from, DateTime to, string dataset = Dataset)
+    private static async Task<List<HapiRow>> AllAsync(UpstreamClient client, DateTime from, DateTime to, string dataset = Dataset)
     {
-        var list = new List<HapiRecord>();
+        var list = new List<HapiRow>();
         await foreach (var r in client.ReadAsync(dataset, from, to))
             list.Add(r);
         return list;
     }
 
     /// <summary>Reads until the expected error; returns the records yielded before it.</summary>
-    private static async Task<(List<HapiRecord> Records, HapiClientException Error)> ReadUntilErrorAsync(UpstreamClient client,
+    private static async Task<(List<HapiRow> Records, HapiClientException Error)> ReadUntilErrorAsync(UpstreamClient client,
         DateTime from, DateTime to, string dataset = Dataset)
     {
-        var records = new List<HapiRecord>();
+        var records = new List<HapiRow>();
         var error = await Assert.ThrowsAsync<HapiClientException>(async () =>
         {
             await foreach (var r in client.ReadAsync(dataset, from, to))
@@ -46,7 +46,7 @@ public sealed class ScriptedServerTests(Xunit.Abstractions.ITestOutputHelper out
     }
 
     /// <summary>Two good rows, the bad one on line 3, then a good row that must never be yielded.</summary>
-    private async Task<(List<HapiRecord> Records, HapiClientException Error)> BadThirdRowAsync(string badRow)
+    private async Task<(List<HapiRow> Records, HapiClientException Error)> BadThirdRowAsync(string badRow)
     {
         await using var server = await StartAsync();
         server.Data = (context, _) => context.Response.WriteAsync(Row(T(0)) + Row(T(1)) + badRow + Row(T(3)));
@@ -241,13 +241,43 @@ public sealed class ScriptedServerTests(Xunit.Abstractions.ITestOutputHelper out
     }
 
     [Fact]
-    public async Task Info_whose_parameters_do_not_begin_with_time_name_checksum_url_is_a_clear_error()
+    public async Task Parameters_in_another_order_with_others_between_are_asked_for_in_the_datasets_order_and_read_by_name()
     {
         await using var server = await StartAsync();
-        server.Parameters = ["Time", "name", "url", "checksum"];
+        server.Parameters = ["Time", "size", "url", "comment", "name", "checksum"];
+        // The columns come back in the dataset's order: url, name, checksum.
+        server.Data = (context, request) => context.Response.WriteAsync(
+            $"{HapiTime.Format(T(1))},http://127.0.0.1/jp2/AIA/{Name(T(1))},{Name(T(1))},{Sha(T(1))}\n");
+        using var client = server.Client();
+
+        var record = Assert.IsType<HapiRecord>(Assert.Single(await AllAsync(client, Begin, Begin.AddDays(1))));
+
+        Assert.Equal(T(1), record.Time);
+        Assert.Equal(Name(T(1)), record.Name);
+        Assert.Equal(Sha(T(1)), record.Checksum.ToString());
+        Assert.Equal($"http://127.0.0.1/jp2/AIA/{Name(T(1))}", record.Url.ToString());
+        Assert.All(server.DataRequests, r => Assert.Equal("Time,url,name,checksum", r.Query["parameters"]));
+    }
+
+    [Fact]
+    public async Task Info_without_one_of_the_four_parameters_is_a_clear_error_naming_it()
+    {
+        await using var server = await StartAsync();
+        server.Parameters = ["Time", "name", "url", "size"];
         using var client = server.Client();
         var (_, e) = await ReadUntilErrorAsync(client, Begin, End);
-        AssertNames(e, Dataset, "Time,name,url,checksum", "not Time,name,checksum,url");
+        AssertNames(e, Dataset, "has no parameter 'checksum'", "Time, name, checksum and url");
+        Assert.Empty(server.DataRequests);
+    }
+
+    [Fact]
+    public async Task Info_whose_first_parameter_is_not_time_is_a_clear_error()
+    {
+        await using var server = await StartAsync();
+        server.Parameters = ["name", "Time", "checksum", "url"];
+        using var client = server.Client();
+        var (_, e) = await ReadUntilErrorAsync(client, Begin, End);
+        AssertNames(e, Dataset, "first parameter is 'name', not Time");
         Assert.Empty(server.DataRequests);
     }
 
@@ -276,25 +306,57 @@ public sealed class ScriptedServerTests(Xunit.Abstractions.ITestOutputHelper out
     }
 
     [Fact]
+    public async Task A_row_earlier_than_rows_before_it_names_its_own_time_so_a_cursor_can_stay_before_it()
+    {
+        await using var server = await StartAsync();
+        server.Data = (context, _) => context.Response.WriteAsync(Row(T(0)) + Row(T(2)) + Row(T(3)) + Row(T(1)));
+        using var client = server.Client();
+        var (_, e) = await ReadUntilErrorAsync(client, Begin, End);
+        Assert.Equal(4, e.Line);
+        Assert.Equal(T(1), e.RecordTime);
+    }
+
+    [Fact]
     public async Task A_repeated_time_stops_the_read_at_that_row()
     {
         var (_, e) = await BadThirdRowAsync(Row(T(1)));
         Assert.Contains("is not after the previous record's", e.Message);
     }
 
-    [Fact]
-    public async Task An_md5_checksum_is_an_unknown_algorithm_error_for_that_row()
+    /// <summary>Two good rows, a row unusable on its own on line 3, then a good row: all four come out, in order.</summary>
+    private static async Task<UnusableRecord> UnusableThirdRowAsync(string unusableRow)
     {
-        var (_, e) = await BadThirdRowAsync(Row(T(2), checksum: "md5:0123456789abcdef0123456789abcdef"));
-        Assert.Contains("unsupported checksum algorithm 'md5'", e.Message);
-        Assert.Contains("sha256", e.Message);
+        await using var server = await StartAsync();
+        server.Data = (context, _) => context.Response.WriteAsync(Row(T(0)) + Row(T(1)) + unusableRow + Row(T(3)));
+        using var client = server.Client();
+        var rows = await AllAsync(client, Begin, Begin.AddDays(1)); // one chunk: the script ignores the range
+        Assert.Equal([T(0), T(1), T(2), T(3)], rows.Select(r => r.Time));
+        Assert.All([rows[0], rows[1], rows[3]], r => Assert.IsType<HapiRecord>(r));
+        return Assert.IsType<UnusableRecord>(rows[2]);
     }
 
     [Fact]
-    public async Task A_relative_url_stops_the_read_at_that_row()
+    public async Task An_md5_checksum_makes_that_row_unusable_and_the_read_goes_on()
     {
-        var (_, e) = await BadThirdRowAsync(Row(T(2)).Replace("http://127.0.0.1/jp2/", "/jp2/"));
-        Assert.Contains("is not an absolute http or https URL", e.Message);
+        var unusable = await UnusableThirdRowAsync(Row(T(2), checksum: "md5:0123456789abcdef0123456789abcdef"));
+        Assert.Contains("unsupported checksum algorithm 'md5'", unusable.Problem);
+        Assert.Contains("sha256", unusable.Problem);
+        Assert.Equal(Name(T(2)), unusable.Name);
+        Assert.Equal("md5:0123456789abcdef0123456789abcdef", unusable.Checksum);
+    }
+
+    [Fact]
+    public async Task A_relative_url_makes_that_row_unusable_and_the_read_goes_on()
+    {
+        var unusable = await UnusableThirdRowAsync(Row(T(2)).Replace("http://127.0.0.1/jp2/", "/jp2/"));
+        Assert.Contains("is not an absolute http or https URL", unusable.Problem);
+    }
+
+    [Fact]
+    public async Task An_empty_name_makes_that_row_unusable_and_the_read_goes_on()
+    {
+        var unusable = await UnusableThirdRowAsync(Row(T(2)).Replace("," + Name(T(2)) + ",", ",,"));
+        Assert.Contains("its name is empty", unusable.Problem);
     }
 
     [Fact]
@@ -302,6 +364,7 @@ public sealed class ScriptedServerTests(Xunit.Abstractions.ITestOutputHelper out
     {
         var (_, e) = await BadThirdRowAsync(Row(End.AddDays(1)));
         Assert.Contains("lies outside the range asked for", e.Message);
+        Assert.Equal(End.AddDays(1), e.RecordTime);
     }
 
     [Fact]

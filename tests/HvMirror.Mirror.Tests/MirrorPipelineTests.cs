@@ -215,47 +215,6 @@ public sealed class MirrorPipelineTests(PostgresServer postgres, RabbitMqBroker 
         Assert.Empty(mirror.StagedLeftovers());
     }
 
-    [Fact]
-    public async Task A_poll_that_meets_a_malformed_record_announces_the_records_before_it_and_keeps_the_cursor_there()
-    {
-        await using var upstream = await ScriptedUpstream.StartAsync("AIA_171");
-        var files = Samples(5, ["AIA_171"]);
-        var t0 = DateTime.UtcNow.AddMinutes(-10);
-        var times = Enumerable.Range(0, 5).Select(i => Micro(t0.AddSeconds(i))).ToArray();
-        var good = files.Select((f, i) => ScriptedUpstream.Good(times[i], f)).ToList();
-        // The fourth row names a checksum algorithm this mirror does not know.
-        upstream.Records = [good[0], good[1], good[2], good[3] with { Checksum = "md5:0123456789abcdef0123456789abcdef" }, good[4]];
-        var mirror = await StartMirrorAsync("mirror", [], settings: new()
-        {
-            ["HvMirror:Upstreams:0:Name"] = "scripted",
-            ["HvMirror:Upstreams:0:Url"] = upstream.HapiUrl,
-            ["HvMirror:Upstreams:0:PollInterval"] = "00:00:01",
-        });
-
-        var result = Assert.Single(await mirror.PollAsync());
-        Output.WriteLine($"poll: {result}");
-        Assert.Equal(3, result.Announced);
-        Assert.NotNull(result.Error);
-        Assert.Equal(times[2], await mirror.CursorAsync("scripted", "AIA_171"));
-        await Eventually.HoldsAsync(async () => (await mirror.FilesAsync()).Count == 3, "the three good records before the bad one fetched");
-        await QueuesDrainedAsync(mirror);
-        Assert.Equal(files.Take(3).Select(f => f.Name).Order(), (await mirror.FilesAsync()).Select(f => f.Name).Order());
-
-        // Polling again meets the same row and stays put.
-        var again = Assert.Single(await mirror.PollAsync());
-        Assert.NotNull(again.Error);
-        Assert.Equal(times[2], await mirror.CursorAsync("scripted", "AIA_171"));
-
-        // Once the upstream fixes the row, the next poll goes past it.
-        upstream.Records = good;
-        var fixedPoll = Assert.Single(await mirror.PollAsync());
-        Assert.Null(fixedPoll.Error);
-        Assert.Equal(times[4], await mirror.CursorAsync("scripted", "AIA_171"));
-        await Eventually.HoldsAsync(async () => (await mirror.FilesAsync()).Count == 5, "all five records fetched");
-        var held = (await mirror.FilesAsync()).ToDictionary(f => f.Name);
-        Assert.All(good, r => Assert.Equal(r.Checksum, held[r.Name].Checksum));
-    }
-
     private static DateTime Micro(DateTime t) => new(t.Ticks - t.Ticks % 10, DateTimeKind.Utc);
 
     private static SampleFile SampleOf(IReadOnlyList<HvMirror.Catalog.CatalogFile> files, int index)

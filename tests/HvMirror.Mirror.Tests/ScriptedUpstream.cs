@@ -15,6 +15,11 @@ public sealed record ScriptedRecord(DateTime Time, string Name, string Checksum,
 /// A hand-written HAPI 3.3 upstream with one dataset whose <c>/data</c> serves exactly the scripted rows (bad ones
 /// included) inside the range asked, and whose <c>/jp2/&lt;name&gt;</c> serves the rows' bytes.
 /// </summary>
+/// <remarks>
+/// <see cref="Records"/> serves rows in time order, <see cref="RecordsAsServed"/> in the order given (to script rows
+/// out of order). <c>/data</c> answers the parameters asked in the dataset's order (<see cref="Parameters"/>), as HAPI
+/// requires, and refuses a list in another order with HAPI 1411.
+/// </remarks>
 public sealed class ScriptedUpstream : IAsyncDisposable
 {
     private const string Status = """{"code":1200,"message":"OK"}""";
@@ -39,6 +44,21 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         set { lock (_lock) _records = value.OrderBy(r => r.Time).ToList(); }
     }
 
+    /// <summary>Rows served in exactly this order, even when it is not time order.</summary>
+    public IReadOnlyList<ScriptedRecord> RecordsAsServed
+    {
+        set { lock (_lock) _records = value.ToList(); }
+    }
+
+    /// <summary>The dataset's parameters as <c>/info</c> lists them; <c>size</c> and <c>comment</c> may be among them.</summary>
+    public string[] Parameters { get; set; } = ["Time", "name", "checksum", "url"];
+
+    /// <summary>The stopDate <c>/info</c> gives; null: two days ahead, as a live dataset's.</summary>
+    public DateTime? StopDate { get; set; }
+
+    /// <summary>How many times <c>/catalog</c> lists the dataset.</summary>
+    public int CatalogListings { get; set; } = 1;
+
     public static async Task<ScriptedUpstream> StartAsync(string dataset)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
@@ -47,7 +67,7 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         var app = builder.Build();
         ScriptedUpstream? self = null;
         app.MapGet("/hapi/capabilities", () => Json($$"""{"HAPI":"3.3","status":{{Status}},"outputFormats":["csv","json"]}"""));
-        app.MapGet("/hapi/catalog", () => Json($$"""{"HAPI":"3.3","status":{{Status}},"catalog":[{"id":"{{dataset}}"}]}"""));
+        app.MapGet("/hapi/catalog", () => Json($$"""{"HAPI":"3.3","status":{{Status}},"catalog":[{{string.Join(",", Enumerable.Repeat($$"""{"id":"{{dataset}}"}""", self!.CatalogListings))}}]}"""));
         app.MapGet("/hapi/info", () => self!.Info());
         app.MapGet("/hapi/data", (HttpContext context) => self!.Data(context));
         app.MapGet("/jp2/{name}", (string name) => self!.File(name));
@@ -62,25 +82,46 @@ public sealed class ScriptedUpstream : IAsyncDisposable
     private IResult Info()
     {
         var records = Records;
-        var start = records.Count == 0 ? DateTime.UtcNow.Date : records[0].Time.AddSeconds(-1);
-        var stop = DateTime.UtcNow.Date.AddDays(2);
+        var start = records.Count == 0 ? DateTime.UtcNow.Date : records.Min(r => r.Time).AddSeconds(-1);
+        var stop = StopDate ?? DateTime.UtcNow.Date.AddDays(2);
+        var parameters = string.Join(",", Parameters.Select(p => p switch
+        {
+            "Time" => """{"name":"Time","type":"isotime","units":"UTC","fill":null,"length":27}""",
+            "size" => """{"name":"size","type":"integer","units":"bytes","fill":null}""",
+            _ => $$"""{"name":"{{p}}","type":"string","units":null,"fill":null,"length":512}""",
+        }));
         return Json($$"""
             {"HAPI":"3.3","status":{{Status}},"startDate":"{{HapiTime.Format(start)}}","stopDate":"{{HapiTime.Format(stop)}}",
-             "parameters":[{"name":"Time","type":"isotime","units":"UTC","fill":null,"length":27},
-                           {"name":"name","type":"string","units":null,"fill":null,"length":128},
-                           {"name":"checksum","type":"string","units":null,"fill":null,"length":71},
-                           {"name":"url","type":"string","units":null,"fill":null,"length":512,"stringType":"uri"}]}
+             "parameters":[{{parameters}}]}
             """);
     }
+
+    private string Column(ScriptedRecord r, string parameter) => parameter switch
+    {
+        "Time" => HapiTime.Format(r.Time),
+        "name" => r.Name,
+        "checksum" => r.Checksum,
+        "url" => UrlOf(r.Name),
+        "size" => r.Content.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => "n/a",
+    };
 
     private IResult Data(HttpContext context)
     {
         var query = context.Request.Query;
         if (!HapiTime.TryParse(query["start"], out var start, out _) || !HapiTime.TryParse(query["stop"], out var stop, out _))
             return Results.Text("""{"HAPI":"3.3","status":{"code":1402,"message":"Bad request - error in start time"}}""", "application/json", statusCode: 400);
+        var asked = query["parameters"].ToString() is { Length: > 0 } list ? list.Split(',') : Parameters;
+        var positions = asked.Select(p => Array.IndexOf(Parameters, p)).ToArray();
+        if (positions.Any(i => i < 0))
+            return Results.Text("""{"HAPI":"3.3","status":{"code":1407,"message":"Bad request - unknown dataset parameter"}}""", "application/json", statusCode: 400);
+        if (!positions.SequenceEqual(positions.Order().Distinct()))
+            return Results.Text("""{"HAPI":"3.3","status":{"code":1411,"message":"Bad request - out of order or duplicate parameters"}}""", "application/json", statusCode: 400);
+        // The time column always comes first, asked for or not.
+        var columns = asked.Contains("Time") ? asked : ["Time", .. asked];
         var csv = new StringBuilder();
         foreach (var r in Records.Where(r => r.Time >= start && r.Time < stop))
-            csv.Append(HapiTime.Format(r.Time)).Append(',').Append(r.Name).Append(',').Append(r.Checksum).Append(',').Append(UrlOf(r.Name)).Append('\n');
+            csv.AppendJoin(',', columns.Select(c => Column(r, c))).Append('\n');
         return Results.Text(csv.ToString(), "text/csv; charset=utf-8");
     }
 

@@ -1,6 +1,7 @@
 using System.Collections;
 using HvMirror.Archive;
 using HvMirror.Catalog;
+using HvMirror.Hapi;
 using HvMirror.HapiClient;
 using HvMirror.Ingestion;
 using HvMirror.Upstreams;
@@ -49,8 +50,26 @@ public sealed class ArchiveVerifier(UpstreamClient upstream, CatalogDbContextFac
         var info = await upstream.GetInfoAsync(dataset, cancellationToken);
         var comparison = new NewestRecordComparison();
         var batch = new List<HapiRecord>(LookupBatch);
-        await foreach (var record in upstream.ReadAsync(info, info.StartDate, info.StopDate, cancellationToken))
+        // Records this node's poller set aside are reported with the reason they were, not as merely missing.
+        var quarantined = (await new RecordQuarantine(contexts, TimeProvider.System).ListAsync(dataset, cancellationToken))
+            .GroupBy(q => q.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Reason, StringComparer.Ordinal);
+        await foreach (var row in upstream.ReadAsync(info, info.StartDate, info.StopDate, cancellationToken))
         {
+            if (row is UnusableRecord unusable)
+            {
+                await CheckAsync(batch, comparison, cancellationToken); // records before it come first
+                comparison.Supersede(unusable.Name, null);
+                comparison.Problem(unusable.Name, $"unusable upstream record: {UpstreamText.Shown(unusable.Name)} at {HapiTime.Format(unusable.Time)}: {unusable.Problem}");
+                continue;
+            }
+            var record = (HapiRecord)row;
+            if (quarantined.TryGetValue(record.Name, out var reason))
+            {
+                await CheckAsync(batch, comparison, cancellationToken);
+                comparison.Supersede(record.Name, null);
+                comparison.Problem(record.Name, $"quarantined: {UpstreamText.Shown(record.Name)} (upstream {record.Checksum}): {reason}");
+                continue;
+            }
             batch.Add(record);
             if (batch.Count == LookupBatch) await CheckAsync(batch, comparison, cancellationToken);
         }

@@ -129,8 +129,16 @@ public sealed class EmbeddedMirror : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
         }
         var polls = await poll;
-        foreach (var failed in polls.Where(p => p.Error is not null))
-            progress.WriteLine($"   poll of {failed.Upstream}/{failed.Dataset} stopped: {failed.Error}");
+        foreach (var result in polls)
+        {
+            foreach (var warning in result.Warnings)
+                progress.WriteLine($"   warning: {result.Upstream}/{result.Dataset}: {warning}");
+            if (result.Quarantined > 0)
+                progress.WriteLine($"   {result.Upstream}/{result.Dataset}: {result.Quarantined:N0} unusable records quarantined (not fetched; " +
+                                   "`hvmirror verify` lists them with their reasons)");
+            if (result.Error is not null)
+                progress.WriteLine($"   poll of {result.Upstream}/{result.Dataset} stopped: {result.Error}");
+        }
         progress.WriteLine($"   announced {tracker.Announced:N0} files from {polls.Count(p => !p.Skipped && p.Dataset != "*")} datasets");
         if (writer is not null)
         {

@@ -198,6 +198,58 @@ namespace HvMirror.Catalog.Migrations.Postgres
                     b.ToTable("mirror_cursors", (string)null);
                 });
 
+            modelBuilder.Entity("HvMirror.Catalog.QuarantinedRecord", b =>
+                {
+                    b.Property<string>("Upstream")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("upstream");
+
+                    b.Property<string>("Dataset")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("dataset");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Checksum")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("checksum");
+
+                    b.Property<DateTime>("FirstSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_seen_at");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTime>("UpstreamIngestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("upstream_ingested_at");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("url");
+
+                    b.HasKey("Upstream", "Dataset", "Name");
+
+                    b.ToTable("quarantined_records", (string)null);
+                });
+
             modelBuilder.Entity("HvMirror.Catalog.WantedFile", b =>
                 {
                     b.Property<string>("Name")

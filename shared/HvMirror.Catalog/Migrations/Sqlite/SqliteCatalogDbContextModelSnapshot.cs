@@ -190,6 +190,58 @@ namespace HvMirror.Catalog.Migrations.Sqlite
                     b.ToTable("mirror_cursors", (string)null);
                 });
 
+            modelBuilder.Entity("HvMirror.Catalog.QuarantinedRecord", b =>
+                {
+                    b.Property<string>("Upstream")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("upstream");
+
+                    b.Property<string>("Dataset")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dataset");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Checksum")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checksum");
+
+                    b.Property<long>("FirstSeenAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_seen_at");
+
+                    b.Property<long>("LastSeenAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("UpstreamIngestedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("upstream_ingested_at");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("url");
+
+                    b.HasKey("Upstream", "Dataset", "Name");
+
+                    b.ToTable("quarantined_records", (string)null);
+                });
+
             modelBuilder.Entity("HvMirror.Catalog.WantedFile", b =>
                 {
                     b.Property<string>("Name")
