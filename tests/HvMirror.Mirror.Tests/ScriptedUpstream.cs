@@ -106,8 +106,14 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         _ => "n/a",
     };
 
+    private int _dataRequests;
+
+    /// <summary>How many <c>/data</c> requests were answered.</summary>
+    public int DataRequests => Volatile.Read(ref _dataRequests);
+
     private IResult Data(HttpContext context)
     {
+        Interlocked.Increment(ref _dataRequests);
         var query = context.Request.Query;
         if (!HapiTime.TryParse(query["start"], out var start, out _) || !HapiTime.TryParse(query["stop"], out var stop, out _))
             return Results.Text("""{"HAPI":"3.3","status":{"code":1402,"message":"Bad request - error in start time"}}""", "application/json", statusCode: 400);

@@ -20,6 +20,7 @@ internal sealed class ComparedAnnouncementsObserver(InFlightAnnouncements announ
 
     private void Count<T>(ConsumeContext<T> context) where T : class
     {
-        if (context.Message is Batch<FileAnnounced> batch) announcements.Compared(batch.Length);
+        // The batch consumer's messages are observed one by one, each when its batch is done.
+        if (context.Message is FileAnnounced) announcements.Compared(1);
     }
 }

@@ -29,6 +29,7 @@ public sealed record MirrorSettings(
     IReadOnlyList<string>? Urls = null,
     Uri? PublicUrl = null,
     Action<FetcherOptions>? Fetcher = null,
+    Action<PollerOptions>? Poller = null,
     string? HelioviewerDatabase = null,
     string? HelioviewerCacheDir = null,
     IReadOnlyList<string>? FileHosts = null)
@@ -113,7 +114,7 @@ public sealed class EmbeddedMirror : IAsyncDisposable
         var lastReport = TimeSpan.Zero;
         // Settled while the poll still reads: a long answer's files are fetched (the poller waits for room) and leave
         // the tracker as they arrive, so memory follows what is in flight, not the length of the answer.
-        var poll = Services.GetRequiredService<UpstreamPoller>().PollAsync(upstream, cancellationToken);
+        var poll = PollToTheEndAsync(upstream, cancellationToken);
         while (true)
         {
             await tracker.SettleFromCatalogAsync(contexts, cancellationToken);
@@ -159,6 +160,38 @@ public sealed class EmbeddedMirror : IAsyncDisposable
             new Dictionary<string, string>(tracker.Failures), tracker.FailureCount);
     }
 
+    /// <summary>
+    /// Polls until no dataset has more to read: a poll stops at <see cref="PollerOptions.MaxRecordsPerPoll"/> records,
+    /// and a backfill goes on poll after poll while its cursor moves. An answer that fills a poll without moving the
+    /// cursor (endless, at one time) is a broken upstream: that dataset stops with an error and the sync ends.
+    /// </summary>
+    private async Task<IReadOnlyList<DatasetPollResult>> PollToTheEndAsync(UpstreamOptions upstream, CancellationToken cancellationToken)
+    {
+        var poller = Services.GetRequiredService<UpstreamPoller>();
+        var latest = new Dictionary<string, DatasetPollResult>(StringComparer.Ordinal);
+        while (true)
+        {
+            var results = await poller.PollAsync(upstream, cancellationToken);
+            var again = false;
+            foreach (var result in results)
+            {
+                var before = latest.GetValueOrDefault(result.Dataset);
+                var merged = result with { Warnings = [.. (before?.Warnings ?? []).Union(result.Warnings)] };
+                if (result.MoreToRead && before is not null && result.Cursor == before.Cursor)
+                    merged = merged with
+                    {
+                        MoreToRead = false,
+                        Error = $"the upstream answered more than {Services.GetRequiredService<IOptions<PollerOptions>>().Value.MaxRecordsPerPoll:N0} records " +
+                                $"(HvMirror:Poller:MaxRecordsPerPoll) without its Time moving past {merged.Cursor:O}: a broken or hostile answer. " +
+                                "Tell the upstream's operators; nothing after it is read.",
+                    };
+                again |= merged.MoreToRead;
+                latest[result.Dataset] = merged;
+            }
+            if (!again) return [.. latest.Values];
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _host.StopAsync(TimeSpan.FromSeconds(30));
@@ -184,6 +217,7 @@ public sealed class EmbeddedMirror : IAsyncDisposable
             },
         ]);
         if (settings.Fetcher is { } fetcher) services.Configure(fetcher);
+        if (settings.Poller is { } poller) services.Configure(poller);
         if (settings.PublicUrl is { } publicUrl) services.Configure<HapiServerOptions>(options => options.PublicUrl = publicUrl);
         if (settings.WritesHelioviewer)
         {

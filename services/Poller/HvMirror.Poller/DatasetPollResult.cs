@@ -16,4 +16,7 @@ public sealed record DatasetPollResult(
     IReadOnlyList<string>? Warnings = null)
 {
     public IReadOnlyList<string> Warnings { get; init; } = Warnings ?? [];
+
+    /// <summary>The poll stopped at <see cref="PollerOptions.MaxRecordsPerPoll"/>: the upstream has more from the cursor on.</summary>
+    public bool MoreToRead { get; init; }
 }

@@ -27,6 +27,8 @@ public sealed class UpstreamPoller(
     DataSources sources,
     IHttpClientFactory httpClients,
     TimeProvider time,
+    AnnouncementBackpressure backpressure,
+    InFlightAnnouncements inFlight,
     IOptions<PollerOptions> options,
     ILogger<UpstreamPoller> logger)
 {
@@ -87,6 +89,7 @@ public sealed class UpstreamPoller(
         public DateTime? LastRead { get; set; }
         public int Announced { get; set; }
         public int Quarantined { get; set; }
+        public bool MoreToRead { get; set; }
         public int Pending => Announcements.Count + Unusable.Count;
     }
 
@@ -102,6 +105,7 @@ public sealed class UpstreamPoller(
         PollerMetrics.RecordQuarantined(upstream.Name, dataset, poll.QuarantinedNames.Count);
         var recent = _recent.GetOrAdd((upstream.Name, dataset), _ => new RecentAnnouncements());
         var rows = 0;
+        var beyondCursor = 0;
         try
         {
             var info = await client.GetInfoAsync(dataset, cancellationToken);
@@ -113,7 +117,16 @@ public sealed class UpstreamPoller(
                     "registered after it are never asked for. A live HvMirror dataset's stopDate lies ahead; tell the upstream's operators.");
             await foreach (var row in client.ReadAsync(info, from, to, cancellationToken))
             {
+                if (beyondCursor == options.Value.MaxRecordsPerPoll)
+                {
+                    poll.MoreToRead = true;
+                    Warn(warnings, upstream.Name, dataset,
+                        $"this poll stopped after {beyondCursor:N0} records (HvMirror:Poller:MaxRecordsPerPoll); the next one goes on from the cursor");
+                    break;
+                }
                 rows++;
+                // The overlap re-read before the cursor does not count: a poll must get past it to make progress.
+                if (poll.StartCursor is not { } startCursor || row.Time > startCursor) beyondCursor++;
                 poll.LastRead = row.Time;
                 switch (row)
                 {
@@ -166,7 +179,10 @@ public sealed class UpstreamPoller(
     }
 
     private static DatasetPollResult Result(DatasetPoll poll, List<string> warnings, string? error = null) =>
-        new(poll.Upstream, poll.Dataset, poll.Announced, poll.Cursor, error, Quarantined: poll.Quarantined, Warnings: warnings);
+        new(poll.Upstream, poll.Dataset, poll.Announced, poll.Cursor, error, Quarantined: poll.Quarantined, Warnings: warnings)
+        {
+            MoreToRead = poll.MoreToRead,
+        };
 
     /// <summary>
     /// Why a record's name cannot be mirrored into <paramref name="dataset"/>, or null: it must be a Helioviewer file name
@@ -216,9 +232,12 @@ public sealed class UpstreamPoller(
             var batch = poll.Announcements;
             if (batch.Count > 0)
             {
+                // Reading pauses here while the mirror is behind: the answer is a stream, and memory stays flat.
+                await backpressure.WaitForRoomAsync(upstream, dataset, cancellationToken);
                 // Every publish returns once the broker confirmed it (publisher confirms), so moving the cursor afterwards
                 // never loses a record; a crash in between only announces them again.
                 await PublishEachInItsOwnTraceAsync(batch, cancellationToken);
+                inFlight.Published(batch.Count);
                 var fixedUpstream = batch.Select(a => a.Name).Where(poll.QuarantinedNames.Contains).ToList();
                 if (fixedUpstream.Count > 0)
                 {
