@@ -50,9 +50,11 @@ public sealed class PollerService(
             upstream.Name, upstream.Url, upstream.PollInterval, upstream.Datasets.Count == 0 ? "*" : string.Join(",", upstream.Datasets));
         while (!stoppingToken.IsCancellationRequested)
         {
+            var moreToRead = false;
             try
             {
-                await poller.PollAsync(upstream, stoppingToken);
+                // A backfill longer than one poll's MaxRecordsPerPoll goes on at once, not an interval later.
+                moreToRead = (await poller.PollAsync(upstream, stoppingToken)).Any(p => p.MoreToRead);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -63,6 +65,7 @@ public sealed class PollerService(
                 // A broker or catalog outage: log it and try again next interval; the cursor has not moved.
                 logger.LogError(e, "Polling {Upstream} failed; retrying in {Interval}", upstream.Name, upstream.PollInterval);
             }
+            if (moreToRead) continue;
             try { await Task.Delay(upstream.PollInterval, time, stoppingToken); }
             catch (OperationCanceledException) { return; }
         }
