@@ -43,7 +43,8 @@ public sealed record SyncSummary(
     long Announced, int AskedAgain, long New, long Changed, long BytesFetched, TimeSpan Elapsed,
     IReadOnlyList<DatasetPollResult> Polls, IReadOnlyDictionary<string, string> Failures, long FailureCount)
 {
-    public bool Succeeded => FailureCount == 0 && Polls.All(p => p.Error is null);
+    /// <summary>Every announced file is here, no poll stopped early, and no record had to be set aside as unusable.</summary>
+    public bool Succeeded => FailureCount == 0 && Polls.All(p => p.Error is null && p.Quarantined == 0);
 }
 
 /// <summary>

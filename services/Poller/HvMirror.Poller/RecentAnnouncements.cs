@@ -5,10 +5,20 @@ namespace HvMirror.Poller;
 /// an upstream registers late; without this memory, a burst of files ingested upstream within the window would be
 /// announced again on every poll until a newer file arrived (the comparer and fetchers would absorb the copies, but
 /// they crowd the queues and delay new files). After a restart the memory is empty, and the window is announced once.
+/// At most <see cref="MaxRemembered"/> names are kept, the oldest forgotten first: an upstream that registers more than
+/// that within the window costs some announcements twice, never memory without bound.
 /// </summary>
 internal sealed class RecentAnnouncements
 {
+    public const int MaxRemembered = 100_000;
+
     private readonly Dictionary<string, (string Checksum, DateTime Time)> _byName = new(StringComparer.Ordinal);
+    private readonly Queue<(string Name, string Checksum, DateTime Time)> _inOrder = new();
+
+    public int Count
+    {
+        get { lock (_byName) return _byName.Count; }
+    }
 
     public bool Contains(string name, string checksum)
     {
@@ -20,9 +30,18 @@ internal sealed class RecentAnnouncements
     {
         lock (_byName)
         {
-            foreach (var (name, checksum, time) in announced) _byName[name] = (checksum, time);
-            foreach (var stale in _byName.Where(e => e.Value.Time < windowStart).Select(e => e.Key).ToList())
-                _byName.Remove(stale);
+            foreach (var entry in announced)
+            {
+                _byName[entry.Name] = (entry.Checksum, entry.Time);
+                _inOrder.Enqueue(entry);
+            }
+            // Announced in time order, so the oldest are at the front; a name announced again stays with its newest entry.
+            while (_inOrder.TryPeek(out var oldest) && (oldest.Time < windowStart || _byName.Count > MaxRemembered || _inOrder.Count > 2 * MaxRemembered))
+            {
+                _inOrder.Dequeue();
+                if (_byName.TryGetValue(oldest.Name, out var current) && current == (oldest.Checksum, oldest.Time))
+                    _byName.Remove(oldest.Name);
+            }
         }
     }
 }

@@ -41,6 +41,7 @@ internal static class IngestCommand
     public static async Task<int> RunAsync(
         IReadOnlyList<string> paths, string archiveRoot, string? catalog, int parallel, TextWriter output, CancellationToken cancellationToken)
     {
+        output = TextWriter.Synchronized(output); // files are ingested in parallel, and each may print a line
         if (parallel < 1)
         {
             output.WriteLine("error: --parallel must be at least 1.");
