@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using HvMirror.Testing;
 
 namespace HvMirror.Mirror.Tests;
 
@@ -65,13 +66,8 @@ public sealed class HostProcess : IAsyncDisposable
         var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = here.Name;
         var configuration = here.Parent!.Name;
-        for (var dir = here; dir is not null; dir = dir.Parent)
-        {
-            if (!File.Exists(Path.Combine(dir.FullName, "HvMirror.sln"))) continue;
-            var dll = Path.Combine(dir.FullName, "services", role, $"HvMirror.{role}.Host", "bin", configuration, framework, $"HvMirror.{role}.Host.dll");
-            return File.Exists(dll) ? dll
-                : throw new InvalidOperationException($"{dll} is not built: build the solution first (./scripts/test.sh does)");
-        }
-        throw new InvalidOperationException($"HvMirror.sln not found above {AppContext.BaseDirectory}");
+        var dll = RepositoryRoot.Of($"services/{role}/HvMirror.{role}.Host/bin/{configuration}/{framework}/HvMirror.{role}.Host.dll");
+        return File.Exists(dll) ? dll
+            : throw new InvalidOperationException($"{dll} is not built: build the solution first (./scripts/test.sh does)");
     }
 }

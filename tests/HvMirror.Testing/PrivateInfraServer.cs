@@ -84,12 +84,8 @@ public sealed partial class PrivateInfraServer : IAsyncDisposable
 
     private static string ScriptPath(string script)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var path = Path.Combine(dir.FullName, "scripts", "infra", script);
-            if (File.Exists(path)) return path;
-        }
-        throw new InvalidOperationException($"scripts/infra/{script} not found above {AppContext.BaseDirectory}");
+        var path = RepositoryRoot.Of($"scripts/infra/{script}");
+        return File.Exists(path) ? path : throw new InvalidOperationException($"{path} not found");
     }
 
     [GeneratedRegex("export ([A-Z_]+)='([^']*)'")]
