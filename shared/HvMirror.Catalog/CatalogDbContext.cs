@@ -24,6 +24,10 @@ public abstract class CatalogDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<FollowerSkippedRow> FollowerSkippedRows => Set<FollowerSkippedRow>();
 
+    public DbSet<DaySummary> DaySummaries => Set<DaySummary>();
+
+    public DbSet<AuditResult> AuditResults => Set<AuditResult>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<CatalogFile>(file =>
@@ -37,6 +41,8 @@ public abstract class CatalogDbContext(DbContextOptions options) : DbContext(opt
             file.HasIndex(f => f.Name).IsUnique();
             // The HAPI data query: one dataset, a time range, in time order. Unique because times are strictly increasing.
             file.HasIndex(f => new { f.Dataset, f.IngestedAt }).IsUnique();
+            // A day's files, for the audit and the .observed listing.
+            file.HasIndex(f => new { f.Dataset, f.ObservedAt });
         });
         modelBuilder.Entity<CatalogDataset>(dataset =>
         {
@@ -90,6 +96,23 @@ public abstract class CatalogDbContext(DbContextOptions options) : DbContext(opt
             skipped.Property(s => s.FileName).HasMaxLength(255);
             skipped.Property(s => s.Reason).HasMaxLength(2000);
             skipped.HasIndex(s => new { s.Database, s.NextAttemptAt });
+        });
+
+        modelBuilder.Entity<DaySummary>(summary =>
+        {
+            summary.ToTable("day_summaries");
+            summary.HasKey(s => new { s.Dataset, s.Day });
+            summary.Property(s => s.Dataset).HasMaxLength(64);
+            summary.Property(s => s.Digest).HasMaxLength(64);
+        });
+        modelBuilder.Entity<AuditResult>(audit =>
+        {
+            audit.ToTable("audit_results");
+            audit.HasKey(a => new { a.Upstream, a.Dataset });
+            audit.Property(a => a.Upstream).HasMaxLength(128);
+            audit.Property(a => a.Dataset).HasMaxLength(64);
+            audit.Property(a => a.Error).HasMaxLength(2000);
+            audit.Ignore(a => a.Completeness);
         });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

@@ -5,6 +5,8 @@ namespace HvMirror.Catalog;
 /// <summary>Brings a catalog's schema up to date, creating the database (or SQLite file) if it does not exist yet.</summary>
 public static class CatalogMigrator
 {
+    private const string DaySummariesMigration = "DaySummaries";
+
     public static async Task<IReadOnlyList<string>> MigrateAsync(CatalogDbContextFactory contexts, CancellationToken cancellationToken = default)
     {
         await using var db = contexts.CreateDbContext();
@@ -15,6 +17,9 @@ public static class CatalogMigrator
             // WAL lets HAPI readers stream while a registration writes; it is a property of the file, set once.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
+        // A catalog that held files before day summaries existed gets them computed once, as the migration that adds them lands.
+        if (pending.Any(m => m.EndsWith("_" + DaySummariesMigration, StringComparison.Ordinal)))
+            await DaySummaries.RebuildAsync(contexts, progress: null, cancellationToken);
         return pending;
     }
 }

@@ -47,6 +47,11 @@ public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionCloc
 
             await placeFile(ct);
             var previousChecksum = row?.Checksum;
+            var now = DateTime.SpecifyKind(ingestedAt, DateTimeKind.Utc);
+            if (row is not null)
+                await DaySummaries.ApplyAsync(db, row.Dataset, row.ObservedAt, row.Name, row.Checksum, row.Size, -1, now, ct);
+            await DaySummaries.ApplyAsync(db, file.Dataset, file.ObservedAt, file.Name, file.Checksum, file.Size, +1, now, ct);
+            DaySummaries.DropEmpty(db);
             if (row is null)
             {
                 row = new CatalogFile
@@ -68,6 +73,28 @@ public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionCloc
             return new RegistrationResult(
                 previousChecksum is null ? RegistrationOutcome.Added : RegistrationOutcome.Replaced, row, previousChecksum);
         }
+    }
+
+    /// <summary>
+    /// Takes <paramref name="name"/> out of the catalog (its day summary with it), e.g. when its bytes on disk no longer
+    /// match; false when it was not catalogued. The file on disk is the caller's to remove.
+    /// </summary>
+    public async Task<bool> RemoveAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var row = await db.Files.AsNoTracking().SingleOrDefaultAsync(f => f.Name == name, cancellationToken);
+        if (row is null) return false;
+        await clock.EnsureDatasetAsync(db, row.Dataset, cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var now = await clock.NextAsync(db, transaction, row.Dataset, cancellationToken); // the dataset's lock
+        var held = await db.Files.SingleOrDefaultAsync(f => f.Name == name, cancellationToken);
+        if (held is null) return false;
+        await DaySummaries.ApplyAsync(db, held.Dataset, held.ObservedAt, held.Name, held.Checksum, held.Size, -1, now, cancellationToken);
+        DaySummaries.DropEmpty(db);
+        db.Files.Remove(held);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     public static bool IsSameFile(CatalogFile? held, FileRegistration file) =>

@@ -28,7 +28,7 @@ public sealed class ArchiveVerifier(UpstreamClient upstream, CatalogDbContextFac
     {
         var catalog = await upstream.GetCatalogAsync(cancellationToken);
         var results = new List<DatasetVerification>();
-        foreach (var dataset in catalog.Datasets.Select(d => d.Id).Where(id => DatasetPattern.MatchesAny(patterns, id)))
+        foreach (var dataset in catalog.Datasets.Select(d => d.Id).Where(id => !CompanionDatasets.IsCompanion(id) && DatasetPattern.MatchesAny(patterns, id)))
         {
             try
             {

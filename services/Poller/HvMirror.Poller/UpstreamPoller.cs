@@ -53,7 +53,7 @@ public sealed class UpstreamPoller(
         }
 
         var results = new List<DatasetPollResult>();
-        foreach (var listing in catalog.Datasets.GroupBy(d => d.Id, StringComparer.Ordinal).Where(g => DatasetPattern.MatchesAny(upstream.Datasets, g.Key)))
+        foreach (var listing in catalog.Datasets.GroupBy(d => d.Id, StringComparer.Ordinal).Where(g => !CompanionDatasets.IsCompanion(g.Key) && DatasetPattern.MatchesAny(upstream.Datasets, g.Key)))
         {
             var dataset = listing.Key;
             if (!sources.TryGet(dataset, out var source))

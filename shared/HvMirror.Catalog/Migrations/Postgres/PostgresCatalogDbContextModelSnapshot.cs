@@ -22,6 +22,77 @@ namespace HvMirror.Catalog.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("HvMirror.Catalog.AuditResult", b =>
+                {
+                    b.Property<string>("Upstream")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("upstream");
+
+                    b.Property<string>("Dataset")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("dataset");
+
+                    b.Property<DateTime>("CheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("checked_at");
+
+                    b.Property<string>("Days")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("days");
+
+                    b.Property<int>("DaysComplete")
+                        .HasColumnType("integer")
+                        .HasColumnName("days_complete");
+
+                    b.Property<int>("DaysIncomplete")
+                        .HasColumnType("integer")
+                        .HasColumnName("days_incomplete");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("error");
+
+                    b.Property<long>("Expected")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expected");
+
+                    b.Property<long>("Extra")
+                        .HasColumnType("bigint")
+                        .HasColumnName("extra");
+
+                    b.Property<DateTime>("FromDay")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("from_day");
+
+                    b.Property<long>("InSync")
+                        .HasColumnType("bigint")
+                        .HasColumnName("in_sync");
+
+                    b.Property<long>("Missing")
+                        .HasColumnType("bigint")
+                        .HasColumnName("missing");
+
+                    b.Property<DateTime?>("OldestMissingDay")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("oldest_missing_day");
+
+                    b.Property<long>("Stale")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stale");
+
+                    b.Property<DateTime>("UntilDay")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("until_day");
+
+                    b.HasKey("Upstream", "Dataset");
+
+                    b.ToTable("audit_results", (string)null);
+                });
+
             modelBuilder.Entity("HvMirror.Catalog.CatalogDataset", b =>
                 {
                     b.Property<string>("Id")
@@ -100,7 +171,43 @@ namespace HvMirror.Catalog.Migrations.Postgres
                     b.HasIndex("Dataset", "IngestedAt")
                         .IsUnique();
 
+                    b.HasIndex("Dataset", "ObservedAt");
+
                     b.ToTable("files", (string)null);
+                });
+
+            modelBuilder.Entity("HvMirror.Catalog.DaySummary", b =>
+                {
+                    b.Property<string>("Dataset")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("dataset");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes");
+
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("digest");
+
+                    b.Property<long>("Files")
+                        .HasColumnType("bigint")
+                        .HasColumnName("files");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Dataset", "Day");
+
+                    b.ToTable("day_summaries", (string)null);
                 });
 
             modelBuilder.Entity("HvMirror.Catalog.FollowerCursor", b =>

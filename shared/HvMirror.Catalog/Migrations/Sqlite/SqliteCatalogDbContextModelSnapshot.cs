@@ -16,6 +16,77 @@ namespace HvMirror.Catalog.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("HvMirror.Catalog.AuditResult", b =>
+                {
+                    b.Property<string>("Upstream")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("upstream");
+
+                    b.Property<string>("Dataset")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dataset");
+
+                    b.Property<long>("CheckedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("checked_at");
+
+                    b.Property<string>("Days")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("days");
+
+                    b.Property<int>("DaysComplete")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("days_complete");
+
+                    b.Property<int>("DaysIncomplete")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("days_incomplete");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<long>("Expected")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expected");
+
+                    b.Property<long>("Extra")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("extra");
+
+                    b.Property<long>("FromDay")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("from_day");
+
+                    b.Property<long>("InSync")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("in_sync");
+
+                    b.Property<long>("Missing")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("missing");
+
+                    b.Property<long?>("OldestMissingDay")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("oldest_missing_day");
+
+                    b.Property<long>("Stale")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stale");
+
+                    b.Property<long>("UntilDay")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("until_day");
+
+                    b.HasKey("Upstream", "Dataset");
+
+                    b.ToTable("audit_results", (string)null);
+                });
+
             modelBuilder.Entity("HvMirror.Catalog.CatalogDataset", b =>
                 {
                     b.Property<string>("Id")
@@ -92,7 +163,43 @@ namespace HvMirror.Catalog.Migrations.Sqlite
                     b.HasIndex("Dataset", "IngestedAt")
                         .IsUnique();
 
+                    b.HasIndex("Dataset", "ObservedAt");
+
                     b.ToTable("files", (string)null);
+                });
+
+            modelBuilder.Entity("HvMirror.Catalog.DaySummary", b =>
+                {
+                    b.Property<string>("Dataset")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dataset");
+
+                    b.Property<long>("Day")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bytes");
+
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("digest");
+
+                    b.Property<long>("Files")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("files");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Dataset", "Day");
+
+                    b.ToTable("day_summaries", (string)null);
                 });
 
             modelBuilder.Entity("HvMirror.Catalog.FollowerCursor", b =>

@@ -1,0 +1,123 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+
+namespace HvMirror.Catalog;
+
+/// <summary>
+/// The per-day summaries (table <c>day_summaries</c>, <see cref="DaySummary"/>). A day's digest is the XOR of
+/// SHA-256(<c>name</c> + "\n" + <c>checksum</c>) over the day's files, in hex: it does not depend on the order the
+/// files were registered in, so two nodes holding the same (name, checksum) pairs have the same digest, and it changes
+/// by one XOR when a file is added, replaced or removed, inside that registration's transaction. Names are unique, so no
+/// pair can cancel itself out.
+/// </summary>
+public static class DaySummaries
+{
+    public static readonly string EmptyDigest = new('0', 64);
+
+    /// <summary>The day a file observed at <paramref name="observedAt"/> belongs to.</summary>
+    public static DateTime DayOf(DateTime observedAt) => DateTime.SpecifyKind(observedAt.Date, DateTimeKind.Utc);
+
+    /// <summary>One file's share of its day's digest.</summary>
+    public static byte[] Digest(string name, string checksum) => SHA256.HashData(Encoding.UTF8.GetBytes(name + "\n" + checksum));
+
+    /// <summary>The digest of a set of pairs, computed from scratch (what the maintained digest always equals).</summary>
+    public static string DigestOf(IEnumerable<(string Name, string Checksum)> files)
+    {
+        var digest = new byte[32];
+        foreach (var (name, checksum) in files) Xor(digest, Digest(name, checksum));
+        return Convert.ToHexStringLower(digest);
+    }
+
+    /// <summary>
+    /// Adds (<paramref name="sign"/> +1) or takes away (-1) one file from its day's summary, through
+    /// <paramref name="db"/>'s change tracker: saved with the registration's own <c>SaveChanges</c>.
+    /// </summary>
+    public static async Task ApplyAsync(CatalogDbContext db, string dataset, DateTime observedAt, string name, string checksum, long size,
+        int sign, DateTime now, CancellationToken cancellationToken)
+    {
+        var day = DayOf(observedAt);
+        var summary = db.DaySummaries.Local.FirstOrDefault(s => s.Dataset == dataset && s.Day == day)
+                      ?? await db.DaySummaries.SingleOrDefaultAsync(s => s.Dataset == dataset && s.Day == day, cancellationToken);
+        if (summary is null)
+        {
+            summary = new DaySummary { Dataset = dataset, Day = day, Digest = EmptyDigest };
+            db.DaySummaries.Add(summary);
+        }
+        var digest = Convert.FromHexString(summary.Digest);
+        Xor(digest, Digest(name, checksum));
+        summary.Digest = Convert.ToHexStringLower(digest);
+        summary.Files += sign;
+        summary.Bytes += sign * size;
+        summary.UpdatedAt = now;
+    }
+
+    /// <summary>Deletes the summaries <see cref="ApplyAsync"/> emptied (a day without files has no summary). Call before saving.</summary>
+    public static void DropEmpty(CatalogDbContext db)
+    {
+        foreach (var empty in db.DaySummaries.Local.Where(s => s.Files == 0).ToList())
+            db.DaySummaries.Remove(empty);
+    }
+
+    /// <summary>
+    /// Recomputes every summary from the files table, dataset by dataset (for a catalog that had files before summaries
+    /// existed, or rows loaded by SQL). Streams the files in observation order: memory is one day's summary at a time.
+    /// </summary>
+    public static async Task<long> RebuildAsync(CatalogDbContextFactory contexts, Action<string>? progress, CancellationToken cancellationToken)
+    {
+        List<string> datasets;
+        await using (var db = contexts.CreateDbContext())
+        {
+            datasets = await db.Files.AsNoTracking().Select(f => f.Dataset).Distinct().ToListAsync(cancellationToken);
+            await db.DaySummaries.ExecuteDeleteAsync(cancellationToken);
+        }
+        long days = 0, files = 0;
+        var now = DateTime.UtcNow;
+        foreach (var dataset in datasets.Order(StringComparer.Ordinal))
+        {
+            await using var read = contexts.CreateDbContext();
+            await using var write = contexts.CreateDbContext();
+            write.ChangeTracker.AutoDetectChangesEnabled = false;
+            DaySummary? current = null;
+            byte[] digest = new byte[32];
+            var pending = 0;
+            async Task FlushAsync()
+            {
+                if (current is null) return;
+                current.Digest = Convert.ToHexStringLower(digest);
+                write.DaySummaries.Add(current);
+                days++;
+                if (++pending >= 1000)
+                {
+                    await write.SaveChangesAsync(cancellationToken);
+                    write.ChangeTracker.Clear();
+                    pending = 0;
+                }
+            }
+            await foreach (var file in read.Files.AsNoTracking().Where(f => f.Dataset == dataset).OrderBy(f => f.ObservedAt)
+                               .Select(f => new { f.Name, f.Checksum, f.Size, f.ObservedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+            {
+                var day = DayOf(file.ObservedAt);
+                if (current is null || current.Day != day)
+                {
+                    await FlushAsync();
+                    current = new DaySummary { Dataset = dataset, Day = day, Digest = EmptyDigest, UpdatedAt = now };
+                    digest = new byte[32];
+                }
+                Xor(digest, Digest(file.Name, file.Checksum));
+                current.Files++;
+                current.Bytes += file.Size;
+                files++;
+            }
+            await FlushAsync();
+            await write.SaveChangesAsync(cancellationToken);
+            progress?.Invoke($"   {dataset}: {days:N0} days, {files:N0} files so far");
+        }
+        return days;
+    }
+
+    private static void Xor(byte[] into, byte[] value)
+    {
+        for (var i = 0; i < into.Length; i++) into[i] ^= value[i];
+    }
+}
