@@ -39,11 +39,14 @@ internal sealed class ChunkReader : IDisposable
     private readonly CsvRecordReader? _csv;
     private readonly ReadProgress? _progress;
     private readonly RecordColumns? _columns;
+    private readonly IReadOnlyList<string> _requested = [];
     private readonly List<string> _fields = new(8);
 
+    /// <param name="columns">Where a file record's fields are; null for a companion dataset's rows (<see cref="NextFieldsAsync"/>).</param>
     public ChunkReader(string upstream, string dataset, DateTime start, DateTime stop, HttpResponseMessage response,
-        CsvRecordReader csv, RecordColumns columns, ReadProgress progress)
+        CsvRecordReader csv, IReadOnlyList<string> requested, RecordColumns? columns, ReadProgress progress)
     {
+        _requested = requested;
         _columns = columns;
         _upstream = upstream;
         _dataset = dataset;
@@ -87,6 +90,51 @@ internal sealed class ChunkReader : IDisposable
     }
 
     /// <summary>
+    /// The next row of a dataset whose rows are not file records (a companion's): the columns asked for, a HAPI time at
+    /// or after the previous row's and inside the range; the fields are the caller's to interpret.
+    /// </summary>
+    public async ValueTask<HapiFields?> NextFieldsAsync(CancellationToken cancellationToken)
+    {
+        if (_csv is null)
+            return null;
+        try
+        {
+            if (!await _csv.ReadAsync(_fields, cancellationToken).ConfigureAwait(false))
+                return null;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && Translate(e) is { } translated)
+        {
+            throw translated;
+        }
+        var line = _csv.RecordLine;
+        var time = CheckTime(line, strictlyIncreasing: false);
+        return new HapiFields(time, [.. _fields], line);
+    }
+
+    private DateTime CheckTime(long line, bool strictlyIncreasing)
+    {
+        var f = _fields;
+        var asked = _requested.Count;
+        var time = default(DateTime);
+        string? timeProblem = null;
+        var timed = f.Count > 0 && HapiTime.TryParse(f[0], out time, out timeProblem);
+        if (f.Count != asked)
+            throw Bad(line, $"it has {f.Count} column{(f.Count == 1 ? "" : "s")}; the request asked for {asked} ({string.Join(",", _requested)})",
+                recordTime: timed ? time : null);
+        if (!timed)
+            throw Bad(line, $"its Time '{Shown(f[0])}' is not a HAPI time: {timeProblem}");
+        if (_progress!.Last is { } last && (strictlyIncreasing ? time <= last : time < last))
+            throw Bad(line, strictlyIncreasing
+                    ? $"its Time {Shown(f[0])} is not after the previous record's {FormatTime(last)}; Time must strictly increase"
+                    : $"its Time {Shown(f[0])} is before the previous record's {FormatTime(last)}; records must come in Time order",
+                recordTime: time);
+        if (time < _start || time >= _stop)
+            throw Bad(line, $"its Time {Shown(f[0])} lies outside the range asked for", recordTime: time);
+        _progress.Last = time;
+        return time;
+    }
+
+    /// <summary>
     /// A row that breaks the answer (columns, time, order, range) throws; a row in its place whose own name, checksum or
     /// url is unusable comes back as an <see cref="UnusableRecord"/>.
     /// </summary>
@@ -94,21 +142,7 @@ internal sealed class ChunkReader : IDisposable
     {
         var f = _fields;
         var columns = _columns!;
-        var asked = columns.Requested.Count;
-        var time = default(DateTime);
-        string? timeProblem = null;
-        var timed = f.Count > 0 && HapiTime.TryParse(f[0], out time, out timeProblem);
-        if (f.Count != asked)
-            throw Bad(line, $"it has {f.Count} column{(f.Count == 1 ? "" : "s")}; the request asked for {asked} ({string.Join(",", columns.Requested)})",
-                recordTime: timed ? time : null);
-        if (!timed)
-            throw Bad(line, $"its Time '{Shown(f[0])}' is not a HAPI time: {timeProblem}");
-        if (_progress!.Last is { } last && time <= last)
-            throw Bad(line, $"its Time {Shown(f[0])} is not after the previous record's {FormatTime(last)}; Time must strictly increase",
-                recordTime: time);
-        if (time < _start || time >= _stop)
-            throw Bad(line, $"its Time {Shown(f[0])} lies outside the range asked for", recordTime: time);
-        _progress.Last = time;
+        var time = CheckTime(line, strictlyIncreasing: true);
 
         string name = f[columns.Name], checksumText = f[columns.Checksum], urlText = f[columns.Url];
         if (name.Length == 0)

@@ -40,6 +40,9 @@ public sealed record HapiDatasetInfo(
     DateTime? ModificationDate,
     IReadOnlyList<string> RequestedParameters);
 
+/// <summary>One row of a dataset read by its parameters (<see cref="UpstreamClient.ReadFieldsAsync"/>): Time, then every field as text, Time included.</summary>
+public sealed record HapiFields(DateTime Time, IReadOnlyList<string> Fields, long Line);
+
 /// <summary>How <see cref="UpstreamClient"/> reads <c>/data</c>.</summary>
 public sealed class UpstreamClientOptions
 {

@@ -137,7 +137,19 @@ public sealed class UpstreamClient : IDisposable
     /// A dataset's <c>/info</c>, checked: startDate and stopDate are HAPI times, the first parameter is Time (isotime),
     /// and name, checksum and url are among the others, once each, in any order (matched by name).
     /// </summary>
-    public async Task<HapiDatasetInfo> GetInfoAsync(string dataset, CancellationToken cancellationToken = default)
+    public Task<HapiDatasetInfo> GetInfoAsync(string dataset, CancellationToken cancellationToken = default) =>
+        InfoAsync(dataset, ExpectedParameters,
+            "A HvMirror dataset has the parameters Time, name, checksum and url, once each (in any order after Time, among " +
+            "others): is this upstream a HvMirror or Helioviewer HAPI server, and is the dataset id the right one?", cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="GetInfoAsync"/> for a dataset that must have <paramref name="parameters"/> (after Time, in any
+    /// order among others); <see cref="HapiDatasetInfo.RequestedParameters"/> lists them in the dataset's order.
+    /// </summary>
+    public Task<HapiDatasetInfo> GetInfoAsync(string dataset, IReadOnlyList<string> parameters, string advice,
+        CancellationToken cancellationToken = default) => InfoAsync(dataset, parameters, advice, cancellationToken);
+
+    private async Task<HapiDatasetInfo> InfoAsync(string dataset, IReadOnlyList<string> expectedParameters, string advice, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataset);
         var v2 = IsHapi2(await VersionAsync(dataset, cancellationToken).ConfigureAwait(false));
@@ -161,7 +173,7 @@ public sealed class UpstreamClient : IDisposable
             throw new HapiClientException(Upstream, dataset,
                 $"the dataset's first parameter is {(names.Count == 0 ? "missing" : $"'{Shown(names[0])}'")}, not Time",
                 "HAPI requires the first parameter to be the isotime Time column: tell the upstream's operators.", isTransient: false);
-        foreach (var expected in ExpectedParameters)
+        foreach (var expected in expectedParameters)
         {
             var count = names.Count(n => n == expected);
             if (count != 1)
@@ -169,15 +181,14 @@ public sealed class UpstreamClient : IDisposable
                     count == 0
                         ? $"the dataset has no parameter '{expected}' (it has {string.Join(",", names.Select(Shown))})"
                         : $"the dataset lists the parameter '{expected}' {count} times",
-                    "A HvMirror dataset has the parameters Time, name, checksum and url, once each (in any order after Time, among " +
-                    "others): is this upstream a HvMirror or Helioviewer HAPI server, and is the dataset id the right one?", isTransient: false);
+                    advice, isTransient: false);
         }
         var timeType = list[0]!.Type;
         if (timeType != "isotime")
             throw new HapiClientException(Upstream, dataset, $"the dataset's Time parameter has type '{Shown(timeType ?? "")}', not isotime",
                 "HAPI requires the first parameter to be the isotime Time column: tell the upstream's operators.", isTransient: false);
         // HAPI wants a parameters= list in the dataset's own order, and answers the columns in that order.
-        var requested = names.Where(n => ExpectedParameters.Contains(n)).ToList();
+        var requested = names.Where(n => n == "Time" || expectedParameters.Contains(n)).ToList();
         return new HapiDatasetInfo(dataset, version, startDate, stopDate, names, modified, requested);
     }
 
@@ -210,28 +221,60 @@ public sealed class UpstreamClient : IDisposable
         if (from >= to)
             yield break;
 
-        var v2 = IsHapi2(await VersionAsync(info.Dataset, cancellationToken).ConfigureAwait(false));
+        var columns = RecordColumns.Of(info.RequestedParameters);
+        await foreach (var reader in ChunksAsync(info.Dataset, from, to, columns.Requested, columns, cancellationToken).ConfigureAwait(false))
+            while (await reader.NextAsync(cancellationToken).ConfigureAwait(false) is { } record)
+                yield return record;
+    }
+
+    /// <summary>
+    /// The rows of a dataset that is not a file dataset (a companion, <see cref="HvMirror.Hapi.CompanionDatasets"/>), with
+    /// <paramref name="start"/> ≤ Time &lt; <paramref name="stop"/>, asked for with <paramref name="info"/>'s
+    /// <see cref="HapiDatasetInfo.RequestedParameters"/>: each row's Time, order, range and column count are checked, its
+    /// other fields are the caller's to read. Chunked and halved on 1408 like <see cref="ReadAsync(HapiDatasetInfo, DateTime, DateTime, CancellationToken)"/>.
+    /// </summary>
+    public async IAsyncEnumerable<HapiFields> ReadFieldsAsync(HapiDatasetInfo info, DateTime start, DateTime stop,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        start = AsUtc(start);
+        stop = AsUtc(stop);
+        var from = start > info.StartDate ? start : info.StartDate;
+        var to = stop < info.StopDate ? stop : info.StopDate;
+        if (from >= to)
+            yield break;
+        await foreach (var reader in ChunksAsync(info.Dataset, from, to, info.RequestedParameters, null, cancellationToken).ConfigureAwait(false))
+            while (await reader.NextFieldsAsync(cancellationToken).ConfigureAwait(false) is { } row)
+                yield return row;
+    }
+
+    /// <summary>
+    /// The chunks of [<paramref name="from"/>, <paramref name="to"/>), each opened when the previous one has been read
+    /// (and disposed): <see cref="UpstreamClientOptions.ChunkLength"/> long, halved while the upstream answers 1408.
+    /// </summary>
+    private async IAsyncEnumerable<ChunkReader> ChunksAsync(string dataset, DateTime from, DateTime to, IReadOnlyList<string> requested,
+        RecordColumns? columns, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var v2 = IsHapi2(await VersionAsync(dataset, cancellationToken).ConfigureAwait(false));
         var chunk = _options.ChunkLength;
         var progress = new ReadProgress();
-        var columns = RecordColumns.Of(info.RequestedParameters);
         var cursor = from;
         while (cursor < to)
         {
             var end = to - cursor <= chunk ? to : cursor + chunk;
-            using var reader = await OpenChunkAsync(info.Dataset, v2, cursor, end, columns, progress, cancellationToken).ConfigureAwait(false);
+            using var reader = await OpenChunkAsync(dataset, v2, cursor, end, requested, columns, progress, cancellationToken).ConfigureAwait(false);
             if (reader.TooMuchData)
             {
                 var half = TimeSpan.FromTicks(chunk.Ticks / 2);
                 if (half < _options.MinimumChunkLength)
-                    throw new HapiClientException(Upstream, info.Dataset,
+                    throw new HapiClientException(Upstream, dataset,
                         $"the upstream refuses even {Describe(end - cursor)} of data from {FormatTime(cursor)} with HAPI {HapiStatus.TooMuchData} (too much time or data requested)",
                         $"The records before {FormatTime(cursor)} were delivered. Lower UpstreamClientOptions.MinimumChunkLength (now {Describe(_options.MinimumChunkLength)}) " +
                         "or ask the upstream's operators to raise their limit.", isTransient: false, hapiCode: HapiStatus.TooMuchData);
                 chunk = half;
                 continue;
             }
-            while (await reader.NextAsync(cancellationToken).ConfigureAwait(false) is { } record)
-                yield return record;
+            yield return reader;
             cursor = end;
         }
     }
@@ -239,11 +282,11 @@ public sealed class UpstreamClient : IDisposable
     /// <summary>
     /// Asks for one chunk and sorts the answer: records to read, none (1201), too many (1408), or an error, which is thrown.
     /// </summary>
-    private async Task<ChunkReader> OpenChunkAsync(string dataset, bool v2, DateTime start, DateTime stop, RecordColumns columns,
-        ReadProgress progress, CancellationToken cancellationToken)
+    private async Task<ChunkReader> OpenChunkAsync(string dataset, bool v2, DateTime start, DateTime stop, IReadOnlyList<string> requested,
+        RecordColumns? columns, ReadProgress progress, CancellationToken cancellationToken)
     {
         var what = $"/data for [{FormatTime(start)}, {FormatTime(stop)})";
-        var response = await _transport.SendAsync(_urls.Data(dataset, start, stop, v2, columns.Requested), dataset, what, cancellationToken).ConfigureAwait(false);
+        var response = await _transport.SendAsync(_urls.Data(dataset, start, stop, v2, requested), dataset, what, cancellationToken).ConfigureAwait(false);
         var ok = false;
         try
         {
@@ -263,7 +306,7 @@ public sealed class UpstreamClient : IDisposable
 
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             var csv = new CsvRecordReader(new IdleTimeoutStream(stream, _options.ReadIdleTimeout), _options.MaxRecordLength);
-            var reader = new ChunkReader(Upstream, dataset, start, stop, response, csv, columns, progress);
+            var reader = new ChunkReader(Upstream, dataset, start, stop, response, csv, requested, columns, progress);
             int first;
             try
             {
