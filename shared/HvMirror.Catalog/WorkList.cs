@@ -33,9 +33,11 @@ public sealed class WorkList(CatalogDbContextFactory contexts, TimeProvider time
 
     /// <summary>
     /// Records files found wanted (one round trip for the batch). A file already listed for the same bytes keeps its
-    /// history; one listed for other bytes (reprocessed again upstream) starts afresh.
+    /// history; one listed for other bytes (reprocessed again upstream) starts afresh. The comparer asks for the files
+    /// itself right after; with <paramref name="dueNow"/> (an audit's repair) they are due at once instead, for the
+    /// re-drive (or the next <c>mirror --once</c>) to ask for, failing ones included.
     /// </summary>
-    public async Task WantAsync(IReadOnlyCollection<WantedFileRequest> files, CancellationToken cancellationToken)
+    public async Task WantAsync(IReadOnlyCollection<WantedFileRequest> files, CancellationToken cancellationToken, bool dueNow = false)
     {
         if (files.Count == 0) return;
         var now = time.GetUtcNow().UtcDateTime;
@@ -60,7 +62,7 @@ public sealed class WorkList(CatalogDbContextFactory contexts, TimeProvider time
                 entry.Attempts = 0;
                 entry.LastError = null;
             }
-            else if (entry.Attempts > 0)
+            else if (entry.Attempts > 0 && !dueNow)
             {
                 continue; // failing: its retry schedule decides when it is asked again
             }
@@ -70,7 +72,7 @@ public sealed class WorkList(CatalogDbContextFactory contexts, TimeProvider time
             entry.UpstreamIngestedAt = file.UpstreamIngestedAt;
             entry.Reason = file.Reason;
             entry.HeldChecksum = file.HeldChecksum;
-            entry.NextAttemptAt = now + InFlightGrace;
+            entry.NextAttemptAt = dueNow ? now : now + InFlightGrace;
         }
         await db.SaveChangesAsync(cancellationToken);
     }

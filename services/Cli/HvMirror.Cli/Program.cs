@@ -12,6 +12,7 @@ root.Subcommands.Add(IngestCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(MirrorCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
+root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(HelioviewerCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(SampleCommand.Create());

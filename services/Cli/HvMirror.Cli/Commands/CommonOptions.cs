@@ -27,6 +27,9 @@ internal static class CommonOptions
         Required = true,
     };
 
+    public static Option<string?> UpstreamName() =>
+        new("--name") { Description = "A short name for the upstream in the catalog and logs. Default: its host." };
+
     /// <summary><see cref="CatalogConnection.ResolveOrDefault"/>, saying on <paramref name="errors"/> what is wrong with the setting.</summary>
     public static bool TryResolveCatalog(
         string? catalog, ArchiveLocation archive, TextWriter errors, [NotNullWhen(true)] out CatalogConnection? connection)

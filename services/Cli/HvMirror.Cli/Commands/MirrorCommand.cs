@@ -13,7 +13,7 @@ internal static class MirrorCommand
     public static Command Create()
     {
         var fromOption = CommonOptions.Upstream();
-        var nameOption = new Option<string?>("--name") { Description = "A short name for the upstream in the catalog and logs. Default: its host." };
+        var nameOption = CommonOptions.UpstreamName();
         var datasetsOption = new Option<string>("--datasets")
         {
             Description = "Comma-separated dataset patterns: AIA_171, AIA_*, *.",

@@ -1,0 +1,386 @@
+using System.Globalization;
+using HvMirror.Archive;
+using HvMirror.Catalog;
+using HvMirror.Hapi;
+using HvMirror.HapiClient;
+using HvMirror.Ingestion;
+using HvMirror.Upstreams;
+using Microsoft.EntityFrameworkCore;
+
+namespace HvMirror.Audit;
+
+/// <summary>What an audit is asked to do.</summary>
+/// <param name="Since">First observation day audited; null: the upstream's first.</param>
+/// <param name="Until">Day after the last one audited; null: up to now.</param>
+/// <param name="Deep">Also re-hash this node's files of the range on disk.</param>
+/// <param name="Repair">Queue every missing or stale file for fetching; take files broken on disk out of the catalog and queue them too. Implies <paramref name="Deep"/>.</param>
+public sealed record AuditRequest(IReadOnlyList<string> Patterns, DateTime? Since = null, DateTime? Until = null, bool Deep = false, bool Repair = false)
+{
+    public bool ChecksDisk => Deep || Repair;
+}
+
+public enum DifferenceKind
+{
+    /// <summary>The upstream lists it; this node does not.</summary>
+    Missing,
+
+    /// <summary>Both list it, with other checksums (reprocessed upstream, not fetched again here).</summary>
+    Stale,
+
+    /// <summary>This node lists it; the upstream does not (removed upstream, or registered here only).</summary>
+    Extra,
+
+    /// <summary>Catalogued here, but absent from the archive or with other bytes than the catalog says.</summary>
+    BrokenOnDisk,
+
+    /// <summary>The upstream's listing of it cannot be used (no name, a checksum or url that does not parse).</summary>
+    Unusable,
+}
+
+/// <summary>One file that differs, with what is known of it on each side.</summary>
+public sealed record FileDifference(DifferenceKind Kind, DateTime Day, string Name, string Detail);
+
+/// <summary>What an audit found for one dataset of one upstream.</summary>
+public sealed record DatasetAudit(
+    string Upstream, string Dataset, DateTime From, DateTime Until, IReadOnlyList<AuditDay> Days, IReadOnlyList<FileDifference> Differences,
+    int DaysListed, int Requests, int Queued = 0, int RemovedFromCatalog = 0, string? Error = null)
+{
+    public long Expected => Days.Sum(d => d.Expected);
+    public long Missing => Days.Sum(d => d.Missing);
+    public long Stale => Days.Sum(d => d.Stale);
+    public long Extra => Days.Sum(d => d.Extra);
+    public long InSync => Expected - Missing - Stale;
+    public int DaysComplete => Days.Count(d => d.Complete);
+    public int DaysIncomplete => Days.Count(d => !d.Complete);
+    public DateTime? OldestMissingDay => Days.Where(d => d.Missing + d.Stale > 0).Select(d => (DateTime?)d.Day).Min();
+    public double Completeness => Expected == 0 ? 1 : (double)InSync / Expected;
+    public bool InSyncWholly => Error is null && Days.All(d => d.Complete) && Differences.Count == 0;
+}
+
+/// <summary>
+/// Proves, per source and observation day, that this node holds what an upstream holds: compares the upstream's day
+/// summaries (<c>X.days</c>: count, bytes, digest of the (name, checksum) pairs) with this node's own, which costs one
+/// request per source however long the archive is, and lists file by file (from <c>X.observed</c> and the catalog) only
+/// the days whose summaries differ. With a deep check it also re-hashes this node's files of the range; with repair it
+/// queues what is missing, stale or broken on the work list, due at once, and takes broken files out of the catalog.
+/// Each dataset's outcome is kept in <c>audit_results</c> for the metrics and the <c>/status</c> page.
+/// </summary>
+public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory contexts, ArchiveLocation archive, FileRegistry registry,
+    WorkList workList, TimeProvider time)
+{
+    /// <summary>Differing days next to each other are listed with one request, up to this many days.</summary>
+    private const int LongestRun = 31;
+
+    internal static readonly string[] DayParameters = ["files", "bytes", "digest"];
+    internal static readonly string[] ObservedParameters = ["name", "checksum", "url", "size", "ingested"];
+
+    /// <summary>Client settings for audits: a whole archive's summaries in one request (the upstream may still ask for less with 1408).</summary>
+    public static UpstreamClientOptions ClientOptions => new() { ChunkLength = TimeSpan.FromDays(366 * 100) };
+
+    public async Task<IReadOnlyList<DatasetAudit>> AuditAsync(AuditRequest request, Action<DatasetAudit>? progress, CancellationToken cancellationToken)
+    {
+        var catalog = await upstream.GetCatalogAsync(cancellationToken);
+        var listed = catalog.Datasets.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        var results = new List<DatasetAudit>();
+        foreach (var dataset in catalog.Datasets.Select(d => d.Id).Distinct(StringComparer.Ordinal)
+                     .Where(id => !CompanionDatasets.IsCompanion(id) && DatasetPattern.MatchesAny(request.Patterns, id)))
+        {
+            DatasetAudit result;
+            var today = time.GetUtcNow().UtcDateTime.Date;
+            if (!listed.Contains(CompanionDatasets.DaysOf(dataset)) || !listed.Contains(CompanionDatasets.ObservedOf(dataset)))
+                result = Failed(dataset, request, today,
+                    $"the upstream publishes no day summaries for {dataset} (no {CompanionDatasets.DaysOf(dataset)} and {CompanionDatasets.ObservedOf(dataset)} " +
+                    "in its catalog: not a HvMirror node, or an older one); `hvmirror verify` compares it record by record instead");
+            else
+            {
+                try
+                {
+                    result = await AuditDatasetAsync(dataset, request, cancellationToken);
+                }
+                catch (HapiClientException e)
+                {
+                    result = Failed(dataset, request, today, e.Message);
+                }
+            }
+            await SaveAsync(result, cancellationToken);
+            results.Add(result);
+            progress?.Invoke(result);
+        }
+        return results;
+    }
+
+    private DatasetAudit Failed(string dataset, AuditRequest request, DateTime today, string error) =>
+        new(upstream.Upstream, dataset, request.Since ?? today, request.Until ?? today.AddDays(1), [], [], 0, 0, Error: error);
+
+    private async Task<DatasetAudit> AuditDatasetAsync(string dataset, AuditRequest request, CancellationToken cancellationToken)
+    {
+        var requests = 0;
+        var daysInfo = await upstream.GetInfoAsync(CompanionDatasets.DaysOf(dataset), DayParameters, DaysAdvice, cancellationToken);
+        requests++;
+        var from = (request.Since ?? daysInfo.StartDate).Date;
+        var until = request.Until?.Date ?? time.GetUtcNow().UtcDateTime.Date.AddDays(1);
+        from = DateTime.SpecifyKind(from, DateTimeKind.Utc);
+        until = DateTime.SpecifyKind(until, DateTimeKind.Utc);
+
+        var theirs = new SortedDictionary<DateTime, DaySummary>();
+        var fields = Indexes(daysInfo, DayParameters);
+        await foreach (var row in upstream.ReadFieldsAsync(daysInfo, from, until, cancellationToken))
+            theirs[row.Time.Date] = ParseDay(dataset, row, fields);
+        requests++;
+
+        Dictionary<DateTime, DaySummary> ours;
+        await using (var db = contexts.CreateDbContext())
+            ours = await db.DaySummaries.AsNoTracking().Where(s => s.Dataset == dataset && s.Day >= from && s.Day < until)
+                .ToDictionaryAsync(s => DateTime.SpecifyKind(s.Day, DateTimeKind.Utc), cancellationToken);
+
+        var days = new SortedDictionary<DateTime, AuditDay>();
+        var differing = new List<DateTime>();
+        foreach (var day in theirs.Keys.Union(ours.Keys).Order())
+        {
+            theirs.TryGetValue(day, out var upstreamDay);
+            ours.TryGetValue(day, out var ourDay);
+            if (upstreamDay is not null && ourDay is not null && upstreamDay.Files == ourDay.Files && upstreamDay.Bytes == ourDay.Bytes
+                && upstreamDay.Digest == ourDay.Digest)
+                days[day] = new AuditDay(day, upstreamDay.Files, 0, 0, 0);
+            else
+                differing.Add(day);
+        }
+
+        var differences = new List<FileDifference>();
+        var wanted = new Dictionary<string, WantedFileRequest>(StringComparer.Ordinal);
+        HapiDatasetInfo? observedInfo = null;
+        async Task<IReadOnlyDictionary<string, UpstreamFile>> ListUpstreamAsync(DateTime start, DateTime stop)
+        {
+            observedInfo ??= await upstream.GetInfoAsync(CompanionDatasets.ObservedOf(dataset), ObservedParameters, DaysAdvice, cancellationToken);
+            requests++;
+            var listing = new Dictionary<string, UpstreamFile>(StringComparer.Ordinal);
+            var columns = Indexes(observedInfo, ObservedParameters);
+            await foreach (var row in upstream.ReadFieldsAsync(observedInfo, start, stop, cancellationToken))
+            {
+                var file = ParseObserved(row, columns);
+                if (file.Problem is not null)
+                    differences.Add(new FileDifference(DifferenceKind.Unusable, row.Time.Date, file.Name, file.Problem));
+                else
+                    listing[file.Name] = file;
+            }
+            return listing;
+        }
+
+        foreach (var (start, stop) in Runs(differing))
+        {
+            var listing = await ListUpstreamAsync(start, stop);
+            var held = await HeldAsync(dataset, start, stop, cancellationToken);
+            var upstreamByDay = listing.Values.ToLookup(f => DaySummaries.DayOf(f.ObservedAt));
+            var heldByDay = held.ToLookup(h => DaySummaries.DayOf(h.Value.ObservedAt));
+            for (var day = start; day < stop; day = day.AddDays(1))
+            {
+                long expected = 0, missing = 0, stale = 0, extra = 0;
+                foreach (var file in upstreamByDay[day])
+                {
+                    expected++;
+                    if (!held.TryGetValue(file.Name, out var heldFile))
+                    {
+                        missing++;
+                        differences.Add(new FileDifference(DifferenceKind.Missing, day, file.Name, $"missing: {file.Name} (upstream {file.Checksum})"));
+                        wanted[file.Name] = Want(dataset, file, "New", null);
+                    }
+                    else if (heldFile.Checksum != file.Checksum)
+                    {
+                        stale++;
+                        differences.Add(new FileDifference(DifferenceKind.Stale, day, file.Name,
+                            $"stale: {file.Name}: here {heldFile.Checksum}, upstream {file.Checksum}"));
+                        wanted[file.Name] = Want(dataset, file, "Changed", heldFile.Checksum);
+                    }
+                }
+                foreach (var (name, heldFile) in heldByDay[day])
+                {
+                    if (listing.ContainsKey(name)) continue;
+                    extra++;
+                    differences.Add(new FileDifference(DifferenceKind.Extra, day, name,
+                        $"extra: {name} ({heldFile.Checksum}) is held here, the upstream does not list it"));
+                }
+                if (expected + extra > 0 || theirs.ContainsKey(day) || ours.ContainsKey(day))
+                    days[day] = new AuditDay(day, expected, missing, stale, extra);
+            }
+        }
+
+        var removed = 0;
+        if (request.ChecksDisk)
+        {
+            var brokenFiles = await CheckDiskAsync(dataset, from, until, cancellationToken);
+            var broken = brokenFiles.Select(b => b.Difference).ToList();
+            foreach (var group in broken.GroupBy(b => b.Day))
+            {
+                var day = group.Key;
+                days.TryGetValue(day, out var audited);
+                audited ??= new AuditDay(day, theirs.GetValueOrDefault(day)?.Files ?? 0, 0, 0, 0);
+                days[day] = audited with { Missing = audited.Missing + group.Count() };
+            }
+            differences.AddRange(broken);
+            if (request.Repair && broken.Count > 0)
+            {
+                // A broken file is taken out of the catalog so that it is fetched as missing; its upstream record comes
+                // from that day's listing (asked for now if its day looked in sync).
+                foreach (var run in Runs(broken.Select(b => b.Day).Distinct().Order().ToList()))
+                {
+                    var listing = await ListUpstreamAsync(run.Start, run.Stop);
+                    foreach (var (file, archivePath) in brokenFiles.Where(b => b.Difference.Day >= run.Start && b.Difference.Day < run.Stop))
+                    {
+                        if (await registry.RemoveAsync(file.Name, cancellationToken)) removed++;
+                        DeleteQuietly(archivePath);
+                        if (listing.TryGetValue(file.Name, out var upstreamFile))
+                            wanted[file.Name] = Want(dataset, upstreamFile, "New", null);
+                    }
+                }
+            }
+        }
+
+        var queued = 0;
+        if (request.Repair && wanted.Count > 0)
+        {
+            foreach (var batch in wanted.Values.Chunk(1000))
+                await workList.WantAsync(batch, cancellationToken, dueNow: true);
+            queued = wanted.Count;
+        }
+        return new DatasetAudit(upstream.Upstream, dataset, from, until, [.. days.Values], differences, theirs.Count, requests, queued, removed);
+    }
+
+    private const string DaysAdvice =
+        "A HvMirror node publishes X.days (Time, files, bytes, digest) and X.observed (Time, name, checksum, url, size, ingested) beside " +
+        "each file dataset X: is the upstream a HvMirror node of this version?";
+
+    private sealed record UpstreamFile(string Name, string Checksum, Uri? Url, DateTime ObservedAt, DateTime IngestedAt, string? Problem);
+
+    private sealed record HeldFile(string Checksum, DateTime ObservedAt);
+
+    private async Task<Dictionary<string, HeldFile>> HeldAsync(string dataset, DateTime start, DateTime stop, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var files = await db.Files.AsNoTracking().Where(f => f.Dataset == dataset && f.ObservedAt >= start && f.ObservedAt < stop)
+            .Select(f => new { f.Name, f.Checksum, f.ObservedAt }).ToListAsync(cancellationToken);
+        return files.ToDictionary(f => f.Name, f => new HeldFile(f.Checksum, f.ObservedAt), StringComparer.Ordinal);
+    }
+
+    private WantedFileRequest Want(string dataset, UpstreamFile file, string reason, string? heldChecksum) =>
+        new(file.Name, upstream.Upstream, dataset, file.Checksum, file.Url!, file.IngestedAt, reason, heldChecksum);
+
+    /// <summary>Re-hashes this node's files of the range: the ones absent from the archive or with other bytes than catalogued.</summary>
+    private async Task<List<(FileDifference Difference, string ArchivePath)>> CheckDiskAsync(
+        string dataset, DateTime from, DateTime until, CancellationToken cancellationToken)
+    {
+        var broken = new List<(FileDifference, string)>();
+        await using var db = contexts.CreateDbContext();
+        await foreach (var file in db.Files.AsNoTracking().Where(f => f.Dataset == dataset && f.ObservedAt >= from && f.ObservedAt < until)
+                           .OrderBy(f => f.ObservedAt).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            var path = archive.FullPath(file.ArchivePath);
+            var day = DaySummaries.DayOf(file.ObservedAt);
+            if (!File.Exists(path))
+            {
+                broken.Add((new FileDifference(DifferenceKind.BrokenOnDisk, day, file.Name, $"not on disk: {file.Name} (catalogued at {file.ArchivePath})"),
+                    file.ArchivePath));
+                continue;
+            }
+            await using var content = FileStager.OpenRead(path);
+            var onDisk = (await Checksum.Sha256OfAsync(content, cancellationToken)).ToString();
+            if (onDisk != file.Checksum)
+                broken.Add((new FileDifference(DifferenceKind.BrokenOnDisk, day, file.Name,
+                    $"corrupt on disk: {file.Name}: the catalog says {file.Checksum}, the file hashes to {onDisk}"), file.ArchivePath));
+        }
+        return broken;
+    }
+
+    private void DeleteQuietly(string archivePath)
+    {
+        // The broken bytes go too, so that a reader of the archive never takes them for the file; the catalog row is gone already.
+        var path = archive.FullPath(archivePath);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private async Task SaveAsync(DatasetAudit audit, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var row = await db.AuditResults.SingleOrDefaultAsync(a => a.Upstream == audit.Upstream && a.Dataset == audit.Dataset, cancellationToken);
+        if (row is null)
+        {
+            row = new AuditResult { Upstream = audit.Upstream, Dataset = audit.Dataset, Days = "" };
+            db.AuditResults.Add(row);
+        }
+        row.CheckedAt = time.GetUtcNow().UtcDateTime;
+        row.Error = audit.Error is { Length: > 2000 } e ? e[..2000] : audit.Error;
+        if (audit.Error is null)
+        {
+            // A failed audit keeps the last good one's findings beside its error.
+            row.FromDay = audit.From;
+            row.UntilDay = audit.Until;
+            row.Expected = audit.Expected;
+            row.InSync = audit.InSync;
+            row.Missing = audit.Missing;
+            row.Stale = audit.Stale;
+            row.Extra = audit.Extra;
+            row.DaysComplete = audit.DaysComplete;
+            row.DaysIncomplete = audit.DaysIncomplete;
+            row.OldestMissingDay = audit.OldestMissingDay;
+            row.Days = AuditDays.Encode(audit.Days);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Consecutive days as [start, stop) runs of at most <see cref="LongestRun"/> days.</summary>
+    private static IEnumerable<(DateTime Start, DateTime Stop)> Runs(IReadOnlyList<DateTime> days)
+    {
+        for (var i = 0; i < days.Count;)
+        {
+            var start = days[i];
+            var stop = start.AddDays(1);
+            i++;
+            while (i < days.Count && days[i] == stop && (stop - start).TotalDays < LongestRun)
+            {
+                stop = stop.AddDays(1);
+                i++;
+            }
+            yield return (start, stop);
+        }
+    }
+
+    private static int[] Indexes(HapiDatasetInfo info, IReadOnlyList<string> parameters) =>
+        parameters.Select(p => info.RequestedParameters.ToList().IndexOf(p)).ToArray();
+
+    private DaySummary ParseDay(string dataset, HapiFields row, int[] columns)
+    {
+        var f = row.Fields;
+        if (!long.TryParse(f[columns[0]], NumberStyles.None, CultureInfo.InvariantCulture, out var files)
+            || !double.TryParse(f[columns[1]], NumberStyles.Float, CultureInfo.InvariantCulture, out var bytes)
+            || f[columns[2]] is not { Length: 64 } digest || !digest.All(char.IsAsciiHexDigitLower))
+            throw new HapiClientException(upstream.Upstream, CompanionDatasets.DaysOf(dataset),
+                $"the day summary on line {row.Line} is unusable: files '{UpstreamText.Shown(f[columns[0]])}', bytes '{UpstreamText.Shown(f[columns[1]])}', " +
+                $"digest '{UpstreamText.Shown(f[columns[2]])}' (a count, a byte count and 64 lowercase hex digits)",
+                "Tell the upstream's operators; nothing on this node needs changing.", isTransient: false);
+        return new DaySummary { Dataset = dataset, Day = row.Time.Date, Files = files, Bytes = (long)bytes, Digest = digest };
+    }
+
+    private static UpstreamFile ParseObserved(HapiFields row, int[] columns)
+    {
+        var f = row.Fields;
+        string name = f[columns[0]], checksumText = f[columns[1]], urlText = f[columns[2]], ingestedText = f[columns[4]];
+        string? problem = null;
+        if (name.Length == 0) problem = "its name is empty";
+        else if (!Checksum.TryParse(checksumText, out _, out var checksumProblem)) problem = $"bad checksum: {checksumProblem}";
+        else if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            problem = $"its url '{UpstreamText.Shown(urlText)}' is not an absolute http or https URL";
+        else if (!HapiTime.TryParse(ingestedText, out var ingested, out var timeProblem))
+            problem = $"its ingestion time '{UpstreamText.Shown(ingestedText)}' is not a HAPI time: {timeProblem}";
+        else
+            return new UpstreamFile(name, checksumText, url, row.Time, ingested, null);
+        return new UpstreamFile(name, checksumText, null, row.Time, default, $"unusable upstream listing: {UpstreamText.Shown(name)} at {HapiTime.Format(row.Time)}: {problem}");
+    }
+}
