@@ -2,6 +2,7 @@ using HvMirror.Catalog;
 using HvMirror.Comparer;
 using HvMirror.Fetcher;
 using HvMirror.Follower;
+using HvMirror.Audit;
 using HvMirror.HapiServer;
 using HvMirror.HelioviewerWriter;
 using HvMirror.Poller;
@@ -95,6 +96,7 @@ public static class HvMirrorNode
                 services.AddConsumeObserver<ComparedAnnouncementsObserver>();
             }
             services.AddPoller(configuration, setup.PollInBackground);
+            if (setup.PollInBackground) services.AddScheduledAudit(configuration);
         }
         return builder;
     }
