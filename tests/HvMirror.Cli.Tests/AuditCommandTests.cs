@@ -1,0 +1,172 @@
+using HvMirror.Archive;
+using HvMirror.Audit;
+using HvMirror.Catalog;
+using HvMirror.Cli.Commands;
+using HvMirror.Ingestion;
+using HvMirror.Node;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace HvMirror.Cli.Tests;
+
+/// <summary>`hvmirror audit`: per source and day, against a mirror with deleted, corrupted and stale files, then repaired.</summary>
+public sealed class AuditCommandTests : IAsyncLifetime
+{
+    private static readonly DateTime Start = new(2024, 5, 1, 0, 0, 0, DateTimeKind.Utc);
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "hvmirror-tests", Guid.NewGuid().ToString("N"));
+    private readonly StringWriter _output = new();
+    private ArchiveLocation _primaryArchive = null!;
+    private ArchiveLocation _mirrorArchive = null!;
+    private ArchiveIngester _primary = null!;
+    private WebApplication _primaryServer = null!;
+    private Uri _hapi = null!;
+
+    public async Task InitializeAsync()
+    {
+        _primaryArchive = new ArchiveLocation(Path.Combine(_root, "primary"));
+        _mirrorArchive = new ArchiveLocation(Path.Combine(_root, "mirror"));
+        var contexts = new CatalogDbContextFactory(CatalogConnection.ForSqliteFile(_primaryArchive.DefaultSqliteCatalog));
+        await CatalogMigrator.MigrateAsync(contexts);
+        _primary = new ArchiveIngester(_primaryArchive, new FileRegistry(contexts, IngestionClock.System), DataSources.Helioviewer);
+        _primaryServer = ServeCommand.Build(_primaryArchive, CatalogConnection.ForSqliteFile(_primaryArchive.DefaultSqliteCatalog), "http://127.0.0.1:0", null, LogLevel.Warning);
+        await _primaryServer.StartAsync();
+        _hapi = new Uri(_primaryServer.Urls.First() + "/hapi");
+    }
+
+    [Fact]
+    public async Task A_mirror_in_sync_is_proven_with_two_requests_per_source_and_every_day_complete()
+    {
+        // 12 files 6 h apart: three days of each source.
+        await PublishAsync(SampleFiles.Generate(DataSources.Helioviewer, ["AIA_171", "LASCO_C2"], 12, Start, TimeSpan.FromHours(6), 3000));
+        Assert.Equal(ExitCodes.Success, await MirrorCommand.RunOnceAsync(Settings(), TextWriter.Null, default));
+
+        var exit = await AuditAsync(new AuditRequest(["*"]));
+
+        Assert.Equal(ExitCodes.Success, exit);
+        var text = _output.ToString();
+        Assert.Contains("AIA_171: 3 days complete, 0 incomplete; 100 % (12 of 12 files); 0 missing, 0 stale, 0 extra (2 requests)", text);
+        Assert.Contains("LASCO_C2: 3 days complete, 0 incomplete; 100 % (12 of 12 files)", text);
+        Assert.Contains("audit: 2 of 2 sources complete; 24 of 24 upstream files in sync (100 %)", text);
+        await using var db = MirrorCatalog().CreateDbContext();
+        var results = await db.AuditResults.AsNoTracking().OrderBy(a => a.Dataset).ToListAsync();
+        Assert.Equal(["AIA_171", "LASCO_C2"], results.Select(r => r.Dataset));
+        Assert.All(results, r => Assert.Equal((12, 12, 0L, 3, 0), (r.Expected, r.InSync, r.Missing, r.DaysComplete, r.DaysIncomplete)));
+        Assert.Equal([Start, Start.AddDays(1), Start.AddDays(2)], AuditDays.Decode(results[0].Days).Select(d => d.Day));
+    }
+
+    [Fact]
+    public async Task Missing_stale_and_broken_files_are_named_per_day_then_repaired()
+    {
+        var files = await PublishAsync(SampleFiles.Generate(DataSources.Helioviewer, ["AIA_171"], 12, Start, TimeSpan.FromHours(6), 3000));
+        Assert.Equal(ExitCodes.Success, await MirrorCommand.RunOnceAsync(Settings(), TextWriter.Null, default));
+        // Day 1: reprocessed upstream, not fetched again (stale). Day 2: lost from the mirror's catalog and disk (missing).
+        // Day 3: deleted from the mirror's disk, and corrupted on it, both still catalogued (found by the deep check only).
+        var stale = files[1];
+        await PublishAsync([SampleFiles.Create(DataSources.Helioviewer, stale.Source, stale.ObservedAt, 3000, "v2")]);
+        var missing = files[5];
+        var registry = new FileRegistry(MirrorCatalog(), IngestionClock.System);
+        Assert.True(await registry.RemoveAsync(missing.Name, default));
+        File.Delete(MirrorPath(missing));
+        var deleted = files[9];
+        File.Delete(MirrorPath(deleted));
+        var corrupted = files[10];
+        await File.WriteAllBytesAsync(MirrorPath(corrupted), SampleJp2.Create("bit rot", 3000));
+
+        var summariesOnly = await AuditAsync(new AuditRequest(["AIA_171"]));
+
+        Assert.Equal(ExitCodes.SomeRejected, summariesOnly);
+        var text = _output.ToString();
+        Assert.Contains("AIA_171: 1 days complete, 2 incomplete; 83.333 % (10 of 12 files); 1 missing, 1 stale, 0 extra; oldest missing day 2024-05-01", text);
+        Assert.Contains("AIA_171 2024-05-01: 1 stale", text);
+        Assert.Contains("AIA_171 2024-05-02: 1 of 4 missing", text);
+        Assert.Contains($"stale: {stale.Name}: here {Checksum.Sha256Of(stale.Content)}, upstream", text);
+        Assert.Contains($"missing: {missing.Name} (upstream {Checksum.Sha256Of(missing.Content)})", text);
+        Assert.DoesNotContain("on disk", text);
+
+        _output.GetStringBuilder().Clear();
+        var repair = await AuditAsync(new AuditRequest(["AIA_171"], Repair: true));
+
+        Assert.Equal(ExitCodes.SomeRejected, repair);
+        text = _output.ToString();
+        Assert.Contains($"not on disk: {deleted.Name}", text);
+        Assert.Contains($"corrupt on disk: {corrupted.Name}", text);
+        Assert.Contains("AIA_171 2024-05-03: 2 of 4 missing", text);
+        Assert.Contains("repair: 4 file(s) queued for fetching, due now; 2 broken file(s) taken out of the catalog", text);
+        Assert.False(File.Exists(MirrorPath(corrupted)));
+
+        _output.GetStringBuilder().Clear();
+        Assert.Equal(ExitCodes.Success, await MirrorCommand.RunOnceAsync(Settings(), _output, default));
+        Assert.Contains("asking again for 4 files of the work list", _output.ToString());
+
+        _output.GetStringBuilder().Clear();
+        var after = await AuditAsync(new AuditRequest(["AIA_171"], Deep: true));
+
+        Assert.Equal(ExitCodes.Success, after);
+        Assert.Contains("AIA_171: 3 days complete, 0 incomplete; 100 % (12 of 12 files)", _output.ToString());
+        await using var db = MirrorCatalog().CreateDbContext();
+        Assert.False(await db.WantedFiles.AnyAsync());
+    }
+
+    [Fact]
+    public async Task A_file_held_only_here_is_extra_and_the_range_limits_what_is_audited()
+    {
+        await PublishAsync(SampleFiles.Generate(DataSources.Helioviewer, ["AIA_171"], 12, Start, TimeSpan.FromHours(6), 3000));
+        Assert.Equal(ExitCodes.Success, await MirrorCommand.RunOnceAsync(Settings(), TextWriter.Null, default));
+        var localOnly = SampleFiles.Create(DataSources.Helioviewer, DataSources.Helioviewer.All.Single(s => s.Name == "AIA_171"), Start.AddDays(2).AddHours(3), 3000, "local");
+        var mirror = new ArchiveIngester(_mirrorArchive, new FileRegistry(MirrorCatalog(), IngestionClock.System), DataSources.Helioviewer);
+        await mirror.IngestSamplesAsync([localOnly]);
+
+        var exit = await AuditAsync(new AuditRequest(["AIA_171"]));
+
+        Assert.Equal(ExitCodes.SomeRejected, exit);
+        Assert.Contains($"extra: {localOnly.Name}", _output.ToString());
+        Assert.Contains("AIA_171 2024-05-03: 1 extra", _output.ToString());
+
+        _output.GetStringBuilder().Clear();
+        var firstTwoDays = await AuditAsync(new AuditRequest(["AIA_171"], Since: Start, Until: Start.AddDays(2)));
+
+        Assert.Equal(ExitCodes.Success, firstTwoDays);
+        Assert.Contains("AIA_171: 2 days complete, 0 incomplete; 100 % (8 of 8 files)", _output.ToString());
+    }
+
+    [Fact]
+    public async Task An_upstream_without_day_summaries_is_named_and_the_audit_exits_2()
+    {
+        var exit = await AuditCommand.RunAsync(new Uri("http://127.0.0.1:1/hapi"), "nowhere", new AuditRequest(["*"]), _mirrorArchive,
+            CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog), _output, default);
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Contains("could not reach http://127.0.0.1:1/hapi", _output.ToString());
+    }
+
+    private Task<int> AuditAsync(AuditRequest request) =>
+        AuditCommand.RunAsync(_hapi, "primary", request, _mirrorArchive, CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog), _output, default);
+
+    private string MirrorPath(SampleFile file) =>
+        _mirrorArchive.FullPath(ArchivePath.For(file.Source, HelioviewerFileName.Parse(file.Name, DataSources.Helioviewer)));
+
+    private MirrorSettings Settings() => new(
+        "primary", _hapi, ["*"], _mirrorArchive, CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog), TimeSpan.FromSeconds(30),
+        Fetcher: fetcher =>
+        {
+            fetcher.Attempts = 2;
+            fetcher.RetryDelay = TimeSpan.FromMilliseconds(50);
+        });
+
+    private CatalogDbContextFactory MirrorCatalog() => new(CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog));
+
+    private async Task<List<SampleFile>> PublishAsync(IEnumerable<SampleFile> files)
+    {
+        var list = files.ToList();
+        foreach (var result in await _primary.IngestSamplesAsync(list))
+            Assert.NotEqual(IngestOutcome.Rejected, result.Outcome);
+        return list;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _primaryServer.DisposeAsync();
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+}
