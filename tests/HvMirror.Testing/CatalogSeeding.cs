@@ -10,11 +10,15 @@ namespace HvMirror.Testing;
 /// </summary>
 public static class CatalogSeeding
 {
-    /// <summary>Writes a sample file under <paramref name="archiveRoot"/> and registers it at exactly <paramref name="at"/>.</summary>
+    /// <summary>
+    /// Writes a sample file under <paramref name="archiveRoot"/> and registers it at exactly <paramref name="at"/>; the
+    /// bytes differ by <paramref name="content"/> (by default the dataset and name).
+    /// </summary>
     public static async Task<(string Checksum, byte[] Bytes)> RegisterSampleAsync(
-        FileRegistry registry, FakeTimeProvider clock, string archiveRoot, DateTime at, string dataset, string name, string archivePath, DateTime observed)
+        FileRegistry registry, FakeTimeProvider clock, string archiveRoot, DateTime at, string dataset, string name, string archivePath, DateTime observed,
+        string? content = null)
     {
-        var bytes = SampleJp2.Create($"{dataset} {name}");
+        var bytes = SampleJp2.Create(content ?? $"{dataset} {name}");
         var checksum = Checksum.Sha256Of(bytes).ToString();
         clock.SetUtcNow(new DateTimeOffset(at));
         var result = await registry.RegisterAsync(

@@ -7,7 +7,7 @@ using Xunit;
 namespace HvMirror.Testing;
 
 /// <summary>One registered file as the tests expect a HAPI server to report it.</summary>
-public sealed record SeededFile(string Dataset, string Name, string ArchivePath, string Checksum, DateTime IngestedAt, byte[] Bytes);
+public sealed record SeededFile(string Dataset, string Name, string ArchivePath, string Checksum, DateTime IngestedAt, byte[] Bytes, DateTime ObservedAt);
 
 /// <summary>
 /// A HAPI server host (<typeparamref name="TEntryPoint"/> through <see cref="WebApplicationFactory{TEntryPoint}"/>) over a
@@ -47,11 +47,16 @@ public abstract class SeededHapiServer<TEntryPoint> : IAsyncLifetime where TEntr
         Factory = CreateFactory(Archive, CatalogPath);
     }
 
-    /// <summary>Writes a sample file at <paramref name="archivePath"/> and registers it at exactly <paramref name="at"/>.</summary>
-    protected async Task RegisterAsync(DateTime at, string dataset, string name, string archivePath, DateTime observed)
+    /// <summary>
+    /// Writes a sample file at <paramref name="archivePath"/> and registers it at exactly <paramref name="at"/>. A name
+    /// registered again with another <paramref name="content"/> replaces its file (reprocessed upstream), in
+    /// <see cref="Files"/> too; <paramref name="at"/> must then be later than every earlier registration.
+    /// </summary>
+    protected async Task RegisterAsync(DateTime at, string dataset, string name, string archivePath, DateTime observed, string? content = null)
     {
-        var (checksum, bytes) = await CatalogSeeding.RegisterSampleAsync(_registry, _clock, Archive, at, dataset, name, archivePath, observed);
-        Files.Add(new SeededFile(dataset, name, archivePath, checksum, at, bytes));
+        var (checksum, bytes) = await CatalogSeeding.RegisterSampleAsync(_registry, _clock, Archive, at, dataset, name, archivePath, observed, content);
+        Files.RemoveAll(f => f.Name == name);
+        Files.Add(new SeededFile(dataset, name, archivePath, checksum, at, bytes, observed));
     }
 
     /// <summary>A host over <paramref name="archive"/> and <paramref name="catalog"/>; record urls start at each request's own host unless <paramref name="publicUrl"/> is given.</summary>

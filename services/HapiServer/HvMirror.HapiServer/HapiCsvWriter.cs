@@ -26,30 +26,26 @@ internal static class HapiCsvWriter
             var prefixed = "#" + text.Replace("\n", "\n#", StringComparison.Ordinal) + "\n";
             pipe.Write(Encoding.UTF8.GetBytes(prefixed));
         }
-        var (rows, any, parameters, baseUrl) = records;
+        var (rows, any, fields, baseUrl) = records;
         var urlPrefix = Encoding.UTF8.GetBytes(baseUrl + HapiDatasets.Jp2Prefix);
         var pending = 0;
         while (any)
         {
             var row = rows.Current;
-            for (var k = 0; k < parameters.Count; k++)
+            for (var k = 0; k < fields.Count; k++)
             {
                 if (k > 0) WriteByte(pipe, (byte)',');
-                switch (parameters[k])
+                switch (fields[k])
                 {
-                    case 0:
-                        var span = pipe.GetSpan(32);
-                        row.IngestedAt.TryFormat(span, out var written, HapiTime.OutputFormat, CultureInfo.InvariantCulture);
-                        pipe.Advance(written);
-                        break;
-                    case 1: WriteString(pipe, row.Name); break;
-                    case 2: WriteString(pipe, row.Checksum); break;
-                    case 3: WriteUrl(pipe, urlPrefix, baseUrl, row.ArchivePath); break;
-                    case 4:
-                        var digits = pipe.GetSpan(20);
-                        Utf8Formatter.TryFormat(row.Size, digits, out var length);
-                        pipe.Advance(length);
-                        break;
+                    case HapiField.Time: WriteTime(pipe, row.Time); break;
+                    case HapiField.Name: WriteString(pipe, row.Name); break;
+                    case HapiField.Checksum: WriteString(pipe, row.Checksum); break;
+                    case HapiField.Url: WriteUrl(pipe, urlPrefix, baseUrl, row.ArchivePath); break;
+                    case HapiField.Size: WriteInteger(pipe, row.Size); break;
+                    case HapiField.Ingested: WriteTime(pipe, row.IngestedAt); break;
+                    case HapiField.Files: WriteInteger(pipe, row.Files); break;
+                    case HapiField.Bytes: WriteInteger(pipe, row.Bytes); break;
+                    case HapiField.Digest: WriteString(pipe, row.Digest); break;
                 }
             }
             WriteByte(pipe, (byte)'\n');
@@ -61,6 +57,21 @@ internal static class HapiCsvWriter
             any = await rows.MoveNextAsync();
         }
         await pipe.FlushAsync(ct);
+    }
+
+    private static void WriteTime(PipeWriter pipe, DateTime value)
+    {
+        var span = pipe.GetSpan(32);
+        value.TryFormat(span, out var written, HapiTime.OutputFormat, CultureInfo.InvariantCulture);
+        pipe.Advance(written);
+    }
+
+    /// <summary>Whole digits, never an exponent: also how a double that counts bytes is written.</summary>
+    private static void WriteInteger(PipeWriter pipe, long value)
+    {
+        var digits = pipe.GetSpan(20);
+        Utf8Formatter.TryFormat(value, digits, out var length);
+        pipe.Advance(length);
     }
 
     private static void WriteUrl(PipeWriter pipe, byte[] prefix, string baseUrl, string archivePath)

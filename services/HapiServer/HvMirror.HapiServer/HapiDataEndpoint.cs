@@ -5,12 +5,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HvMirror.HapiServer;
 
-/// <summary>One record as <c>/hapi/data</c> writes it.</summary>
-internal sealed record HapiDataRow(DateTime IngestedAt, string Name, string Checksum, string ArchivePath, long Size);
-
 /// <summary>
-/// <c>/hapi/data</c>: every request parameter is checked before any catalog work; the records are streamed from the
-/// catalog as they are read, in csv or json.
+/// <c>/hapi/data</c> for every kind of dataset: every request parameter is checked before any catalog work; the
+/// records are streamed from the catalog as they are read, in csv or json.
 /// </summary>
 public sealed class HapiDataEndpoint(
     HapiDatasets datasets,
@@ -30,7 +27,7 @@ public sealed class HapiDataEndpoint(
 
     /// <summary>A data request once every parameter has been checked; the bounds are in whole microseconds.</summary>
     private sealed record Query(
-        string Dataset, DateTime Start, DateTime Stop, string StartName, string StopName, string Format, bool WithHeader,
+        HapiDatasetRef Dataset, DateTime Start, DateTime Stop, string StartName, string StopName, string Format, bool WithHeader,
         IReadOnlyList<int> Parameters);
 
     public Task Data(HttpContext context) => responder.RunAsync(context, async () =>
@@ -39,7 +36,7 @@ public sealed class HapiDataEndpoint(
         var ct = context.RequestAborted;
         await using var db = contexts.CreateDbContext();
         // Every record before the horizon is committed; later registrations get times at or after it.
-        var horizon = await clock.HorizonAsync(db, query.Dataset, ct);
+        var horizon = await clock.HorizonAsync(db, query.Dataset.FileDataset, ct);
         var state = await datasets.FindAsync(db, query.Dataset, ct) ?? throw HapiRequest.UnknownDataset();
         var stopDate = datasets.StopDate();
         if (query.Start < state.StartDate || query.Stop > stopDate)
@@ -48,7 +45,8 @@ public sealed class HapiDataEndpoint(
                 $"[{HapiTime.Format(state.StartDate)}, {HapiTime.Format(stopDate)}); ask with {query.StartName} at or after " +
                 $"{HapiTime.Format(state.StartDate)} and {query.StopName} at or before {HapiTime.Format(stopDate)} (see /hapi/info).");
 
-        var until = query.Stop < horizon ? query.Stop : horizon;
+        var kind = query.Dataset.Kind;
+        var until = kind.CutAtHorizon && horizon < query.Stop ? horizon : query.Stop;
         if (HapiResponder.NotModified(context, state.LastIngestedAt, horizon, null))
             return;
 
@@ -58,18 +56,15 @@ public sealed class HapiDataEndpoint(
         if (HttpMethods.IsHead(context.Request.Method))
             return;
 
-        var rows = db.Files.AsNoTracking()
-            .Where(f => f.Dataset == query.Dataset && f.IngestedAt >= query.Start && f.IngestedAt < until)
-            .OrderBy(f => f.IngestedAt)
-            .Select(f => new HapiDataRow(f.IngestedAt, f.Name, f.Checksum, f.ArchivePath, f.Size))
-            .AsAsyncEnumerable();
+        var rows = kind.Rows(db, query.Dataset.FileDataset, query.Start, until).AsAsyncEnumerable();
         await using var enumerator = rows.GetAsyncEnumerator(ct);
         var any = query.Start < until && await enumerator.MoveNextAsync();
         var status = any ? HapiStatus.Ok : HapiStatus.NoData;
         HapiResponder.SetReason(context, 200, status);
 
         var baseUrl = responder.BaseUrl(context.Request);
-        var records = new HapiRecordStream(enumerator, any, query.Parameters, baseUrl);
+        var fields = query.Parameters.Select(index => kind.Parameters[index].Field).ToArray();
+        var records = new HapiRecordStream(enumerator, any, fields, baseUrl);
         if (json)
             await HapiJsonDataWriter.WriteAsync(response.BodyWriter, datasets.Info(state, query.Parameters, status, baseUrl, "json"), records, ct);
         else
@@ -101,7 +96,7 @@ public sealed class HapiDataEndpoint(
         if (!string.IsNullOrEmpty(include) && include != "header")
             throw new HapiException(HapiStatus.UnsupportedInclude,
                 $"{HapiStatus.Message(HapiStatus.UnsupportedInclude)}: the only value of include is 'header'.");
-        var parameters = HapiDatasets.SelectParameters(request.Get("parameters"));
+        var parameters = id.Kind.SelectParameters(request.Get("parameters"));
 
         if (!HapiTime.TryParse(startText, out var start, out var startProblem))
             throw new HapiException(HapiStatus.BadStart, $"{HapiStatus.Message(HapiStatus.BadStart)}: {startProblem}. {TimeForms}");
@@ -126,4 +121,4 @@ public sealed class HapiDataEndpoint(
 /// The records a data answer writes, read from the catalog one at a time: <see cref="Any"/> tells whether the enumerator
 /// already stands on the first.
 /// </summary>
-internal sealed record HapiRecordStream(IAsyncEnumerator<HapiDataRow> Rows, bool Any, IReadOnlyList<int> Parameters, string BaseUrl);
+internal sealed record HapiRecordStream(IAsyncEnumerator<HapiRow> Rows, bool Any, IReadOnlyList<HapiField> Fields, string BaseUrl);

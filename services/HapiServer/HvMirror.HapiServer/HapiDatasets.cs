@@ -5,21 +5,25 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HvMirror.HapiServer;
 
-/// <summary>One HAPI parameter of every dataset (HvMirror's fixed contract: Time, name, checksum, url, then size).</summary>
-public sealed record HapiParameter(string Name, string Type, int? Length, string? Units, string Description, bool IsUri = false);
-
-/// <summary>What the catalog knows of one dataset when a request is answered.</summary>
-public sealed record DatasetState(DataSource Source, DateTime FirstIngestedAt, DateTime LastIngestedAt)
+/// <summary>
+/// What the catalog knows of one dataset when a request is answered. <paramref name="LastIngestedAt"/> is the file
+/// dataset's clock, which every registration and removal moves: the companions change exactly when it does.
+/// </summary>
+public sealed record DatasetState(HapiDatasetRef Dataset, DateTime FirstRecordAt, DateTime LastIngestedAt)
 {
+    public DataSource Source => Dataset.Source;
+
+    public HapiDatasetKind Kind => Dataset.Kind;
+
     /// <summary>
     /// The dataset's <c>startDate</c>: the UTC midnight that begins the first record's day, as server-nodejs has it.
     /// Clients (hapiclient, the HAPI verifier) ask from the start of that day, and HAPI answers a start before
     /// <c>startDate</c> with 1405; no record lies between this midnight and the first one, so nothing is hidden by it.
     /// </summary>
-    public DateTime StartDate => FirstIngestedAt.Date;
+    public DateTime StartDate => FirstRecordAt.Date;
 }
 
-/// <summary>The datasets this node serves: the Helioviewer sources the catalog holds files of.</summary>
+/// <summary>The datasets this node serves: for each Helioviewer source the catalog holds files of, its file dataset and companions.</summary>
 public sealed class HapiDatasets(CatalogDbContextFactory contexts, TimeProvider time)
 {
     /// <summary>Longest <c>name</c> the catalog stores.</summary>
@@ -32,17 +36,6 @@ public sealed class HapiDatasets(CatalogDbContextFactory contexts, TimeProvider 
     public const int ArchivePathLength = 1024;
 
     public static string Jp2Prefix => "/jp2/";
-
-    /// <summary>The parameters, in dataset order; <c>url</c>'s length depends on the base url, see <see cref="UrlLength"/>.</summary>
-    public static IReadOnlyList<HapiParameter> Parameters { get; } =
-    [
-        new("Time", "isotime", HapiTime.OutputLength, "UTC",
-            "When this node ingested (registered) the file, to the microsecond; strictly increasing within the dataset. A file re-registered with new bytes gets a new Time."),
-        new("name", "string", NameLength, null, "The Helioviewer file name, unique across the archive."),
-        new("checksum", "string", ChecksumLength, null, "Digest of the file's bytes, self-describing: sha256:<64 lowercase hex>."),
-        new("url", "string", null, null, "Where this node serves the file (HTTP Range and ETag supported).", IsUri: true),
-        new("size", "integer", null, "bytes", "The file's length in bytes."),
-    ];
 
     public static int UrlLength(string baseUrl) => System.Text.Encoding.UTF8.GetByteCount(baseUrl) + Jp2Prefix.Length + ArchivePathLength;
 
@@ -68,17 +61,14 @@ public sealed class HapiDatasets(CatalogDbContextFactory contexts, TimeProvider 
     }
 
     /// <summary>The dataset as the catalog holds it now, or null when it is not a known source or holds no files.</summary>
-    public async Task<DatasetState?> FindAsync(CatalogDbContext db, string id, CancellationToken cancellationToken)
+    public async Task<DatasetState?> FindAsync(CatalogDbContext db, HapiDatasetRef dataset, CancellationToken cancellationToken)
     {
-        if (!DataSources.Helioviewer.TryGet(id, out var source))
-            return null;
-        var first = await db.Files.AsNoTracking().Where(f => f.Dataset == id).OrderBy(f => f.IngestedAt)
-            .Select(f => (DateTime?)f.IngestedAt).FirstOrDefaultAsync(cancellationToken);
+        var first = await dataset.Kind.FirstTimeAsync(db, dataset.FileDataset, cancellationToken);
         if (first is null)
             return null;
-        var last = await db.Datasets.AsNoTracking().Where(d => d.Id == id).Select(d => (DateTime?)d.LastIngestedAt)
+        var last = await db.Datasets.AsNoTracking().Where(d => d.Id == dataset.FileDataset).Select(d => (DateTime?)d.LastIngestedAt)
             .FirstOrDefaultAsync(cancellationToken);
-        return new DatasetState(source, Utc(first.Value), Utc(last ?? first.Value));
+        return new DatasetState(dataset, first.Value, Utc(last ?? first.Value));
     }
 
     /// <summary>The known sources that hold files, in the order of Helioviewer's source table.</summary>
@@ -104,12 +94,9 @@ public sealed class HapiDatasets(CatalogDbContextFactory contexts, TimeProvider 
             StartDate = HapiTime.Format(state.StartDate),
             StopDate = HapiTime.Format(StopDate()),
             TimeStampLocation = "begin",
-            Description =
-                $"The JPEG2000 files of Helioviewer source {source.Name} ({Title(source).Replace(" JPEG2000 files", "", StringComparison.Ordinal)}) " +
-                "held by this node: one record per registration of a file, Time being when this node ingested it. " +
-                "The dataset is live: stopDate lies in the future, and a data request returns only records committed before it is answered.",
+            Description = state.Kind.Description(source),
             ModificationDate = HapiTime.Format(state.LastIngestedAt),
-            Parameters = parameters.Select(index => Parameters[index]).Select(p => new HapiInfoParameter
+            Parameters = parameters.Select(index => state.Kind.Parameters[index]).Select(p => new HapiInfoParameter
             {
                 Name = p.Name,
                 Type = p.Type,
@@ -136,39 +123,6 @@ public sealed class HapiDatasets(CatalogDbContextFactory contexts, TimeProvider 
         ArchivePath.IsSafeRelative(archivePath)
             ? archivePath // only unreserved characters and slashes: nothing to escape
             : string.Join('/', archivePath.Split('/').Select(Uri.EscapeDataString));
-
-    /// <summary>
-    /// Parses the <c>parameters</c> request parameter into indexes of <see cref="Parameters"/>: empty means all; Time
-    /// is always first; the names must exist (1407) and keep dataset order without repeats (1411).
-    /// </summary>
-    public static IReadOnlyList<int> SelectParameters(string? requested)
-    {
-        if (string.IsNullOrEmpty(requested))
-            return Enumerable.Range(0, Parameters.Count).ToArray();
-        var names = requested.Split(',');
-        var indexes = new List<int>(names.Length);
-        for (var n = 0; n < names.Length; n++)
-        {
-            var index = -1;
-            for (var p = 0; p < Parameters.Count; p++)
-                if (string.Equals(Parameters[p].Name, names[n], StringComparison.Ordinal)) index = p;
-            if (index < 0)
-                throw new HapiException(HapiStatus.UnknownParameter,
-                    $"{HapiStatus.Message(HapiStatus.UnknownParameter)}: name number {n + 1} in 'parameters' is not a parameter of this dataset; " +
-                    $"the parameters are {string.Join(", ", Parameters.Select(p => p.Name))} (names are case-sensitive).");
-            indexes.Add(index);
-        }
-        for (var n = 1; n < indexes.Count; n++)
-        {
-            if (indexes[n] <= indexes[n - 1])
-                throw new HapiException(HapiStatus.ParametersOutOfOrder,
-                    $"{HapiStatus.Message(HapiStatus.ParametersOutOfOrder)}: list each parameter at most once, in dataset order " +
-                    $"({string.Join(", ", Parameters.Select(p => p.Name))}).");
-        }
-        if (indexes[0] != 0)
-            indexes.Insert(0, 0);
-        return indexes;
-    }
 
     private static DateTime Utc(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc);
 }

@@ -16,7 +16,7 @@ internal static class HapiJsonDataWriter
 
     public static async Task WriteAsync(PipeWriter pipe, HapiInfoResponse header, HapiRecordStream records, CancellationToken ct)
     {
-        var (rows, any, parameters, baseUrl) = records;
+        var (rows, any, fields, baseUrl) = records;
         await using var json = new Utf8JsonWriter(pipe, Compact);
         json.WriteStartObject();
         // The header's members go first in the same object as the data array, which a serialized record cannot leave open.
@@ -28,18 +28,20 @@ internal static class HapiJsonDataWriter
         {
             var row = rows.Current;
             json.WriteStartArray();
-            foreach (var p in parameters)
+            foreach (var field in fields)
             {
-                switch (p)
+                switch (field)
                 {
-                    case 0:
-                        HapiTime.TryFormat(row.IngestedAt, chars, out var n);
-                        json.WriteStringValue(chars.AsSpan(0, n));
-                        break;
-                    case 1: json.WriteStringValue(row.Name); break;
-                    case 2: json.WriteStringValue(row.Checksum); break;
-                    case 3: json.WriteStringValue(HapiDatasets.Url(baseUrl, row.ArchivePath)); break;
-                    case 4: json.WriteNumberValue(row.Size); break;
+                    case HapiField.Time: WriteTime(json, chars, row.Time); break;
+                    case HapiField.Name: json.WriteStringValue(row.Name); break;
+                    case HapiField.Checksum: json.WriteStringValue(row.Checksum); break;
+                    case HapiField.Url: json.WriteStringValue(HapiDatasets.Url(baseUrl, row.ArchivePath)); break;
+                    case HapiField.Size: json.WriteNumberValue(row.Size); break;
+                    case HapiField.Ingested: WriteTime(json, chars, row.IngestedAt); break;
+                    case HapiField.Files: json.WriteNumberValue(row.Files); break;
+                    // A long is written as whole digits, never an exponent, though the parameter is a double.
+                    case HapiField.Bytes: json.WriteNumberValue(row.Bytes); break;
+                    case HapiField.Digest: json.WriteStringValue(row.Digest); break;
                 }
             }
             json.WriteEndArray();
@@ -54,5 +56,11 @@ internal static class HapiJsonDataWriter
         json.WriteEndObject();
         json.Flush();
         await pipe.FlushAsync(ct);
+    }
+
+    private static void WriteTime(Utf8JsonWriter json, char[] chars, DateTime value)
+    {
+        HapiTime.TryFormat(value, chars, out var n);
+        json.WriteStringValue(chars.AsSpan(0, n));
     }
 }

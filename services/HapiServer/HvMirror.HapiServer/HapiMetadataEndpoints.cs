@@ -37,11 +37,12 @@ public sealed class HapiMetadataEndpoints(
             .Append("<a href=\"hapi/catalog\">catalog</a>, <code>info?dataset=…</code>, <code>data?dataset=…&amp;start=…&amp;stop=…</code>. ")
             .Append("Files are served under <code>/jp2/&lt;archive path&gt;</code>.</p>\n<h2>Datasets</h2>\n<ul>\n");
         foreach (var source in list)
+        foreach (var kind in HapiDatasetKind.All)
         {
-            var id = Uri.EscapeDataString(source.Name);
-            html.Append("<li><a href=\"hapi/info?dataset=").Append(id).Append("\">")
-                .Append(WebUtility.HtmlEncode(source.Name)).Append("</a> — ")
-                .Append(WebUtility.HtmlEncode(HapiDatasets.Title(source))).Append("</li>\n");
+            var id = kind.IdOf(source);
+            html.Append("<li><a href=\"hapi/info?dataset=").Append(Uri.EscapeDataString(id)).Append("\">")
+                .Append(WebUtility.HtmlEncode(id)).Append("</a> — ")
+                .Append(WebUtility.HtmlEncode(kind.Title(source))).Append("</li>\n");
         }
         html.Append("</ul>\n</body></html>\n");
         context.Response.ContentType = "text/html; charset=utf-8";
@@ -90,7 +91,7 @@ public sealed class HapiMetadataEndpoints(
         {
             Hapi = HapiResponder.Version,
             Status = Ok,
-            Catalog = list.Select(source => new HapiCatalogDataset(source.Name, HapiDatasets.Title(source))).ToList(),
+            Catalog = list.SelectMany(source => HapiDatasetKind.All.Select(kind => new HapiCatalogDataset(kind.IdOf(source), kind.Title(source)))).ToList(),
         }, HapiJsonContext.Default.HapiCatalogResponse);
     });
 
@@ -100,11 +101,11 @@ public sealed class HapiMetadataEndpoints(
         var v2 = request.UsesHapi2Names(["dataset"], ["id"], "info");
         var id = request.RequireDataset(v2 ? "id" : "dataset");
         request.CheckResolveReferences();
-        var parameters = HapiDatasets.SelectParameters(request.Get("parameters"));
+        var parameters = id.Kind.SelectParameters(request.Get("parameters"));
 
         await using var db = contexts.CreateDbContext();
         var ct = context.RequestAborted;
-        var horizon = await clock.HorizonAsync(db, id, ct);
+        var horizon = await clock.HorizonAsync(db, id.FileDataset, ct);
         var state = await datasets.FindAsync(db, id, ct) ?? throw HapiRequest.UnknownDataset();
         var today = datasets.Today();
         if (HapiResponder.NotModified(context, state.LastIngestedAt, horizon, today))

@@ -1,4 +1,3 @@
-using HvMirror.Archive;
 using HvMirror.Hapi;
 using Microsoft.AspNetCore.Http;
 
@@ -45,15 +44,16 @@ internal sealed class HapiRequest
         return any2;
     }
 
-    /// <summary>The dataset id under <paramref name="name"/>: required (1400), and a dataset this server can hold (1406).</summary>
-    public string RequireDataset(string name)
+    /// <summary>
+    /// The dataset under <paramref name="name"/>: required (1400), and a dataset this server can hold (1406) — a
+    /// source's file dataset or one of its companions.
+    /// </summary>
+    public HapiDatasetRef RequireDataset(string name)
     {
         var id = Get(name);
         if (string.IsNullOrEmpty(id))
             throw new HapiException(HapiStatus.BadRequest, $"{HapiStatus.Message(HapiStatus.BadRequest)}: {name} is required (see /hapi/catalog for the datasets).");
-        if (!DataSources.Helioviewer.TryGet(id, out _))
-            throw UnknownDataset();
-        return id;
+        return HapiDatasetKind.Resolve(id) ?? throw UnknownDataset();
     }
 
     public static HapiException UnknownDataset() => new(HapiStatus.UnknownDataset,
