@@ -74,7 +74,9 @@ public sealed class HapiMetadataEndpoints(
             Contact = about.Contact,
             Description = about.Description,
             Note = "Every dataset is live: its stopDate is the UTC midnight two days after today, and /hapi/data returns only records " +
-                   "committed before the request was answered, so a client that asks again from the last Time it saw misses nothing.",
+                   "committed before the request was answered, so a client that asks again from the last Time it saw misses nothing. " +
+                   "The companions X.days and X.observed of each file dataset X are keyed by observation time instead, which a new file " +
+                   "can lie anywhere in: read them again over the whole range of interest.",
         }, HapiJsonContext.Default.HapiAboutResponse);
     });
 
