@@ -31,9 +31,9 @@ trap cleanup EXIT
 primary="$WORK/primary"; mirror="$WORK/mirror"
 mkdir -p "$primary" "$mirror/.hvmirror"
 "$HV" migrate --archive "$primary" >/dev/null
-# The first SOURCES sources that hold files, in table order.
-sources=$(tail -n +2 shared/HvMirror.Archive/Data/helioviewer-sources.csv | awk -F, '$8 != "" { print $2 }' | head -n "$SOURCES")
-[ "$(wc -l <<<"$sources")" -eq "$SOURCES" ] || die "the source table has fewer than $SOURCES sources that hold files"
+# The first SOURCES sources of Helioviewer's table (152), in table order.
+sources=$(tail -n +2 shared/HvMirror.Archive/Data/helioviewer-sources.csv | cut -d, -f2 | head -n "$SOURCES")
+[ "$(wc -l <<<"$sources")" -eq "$SOURCES" ] || die "the source table has fewer than $SOURCES sources"
 {
     echo "CREATE TEMP TABLE s (n INTEGER PRIMARY KEY, name TEXT);"
     n=0; while read -r name; do echo "INSERT INTO s VALUES ($n, '$name');"; n=$((n + 1)); done <<<"$sources"
@@ -53,7 +53,7 @@ FROM i JOIN s ON s.n = k % $SOURCES;
 INSERT OR REPLACE INTO datasets (id, last_ingested_at) SELECT name, $now_us FROM s;
 SQL
 load_secs=$(echo "$(date +%s.%N) - $load_start" | bc)
-rebuild=$( { /usr/bin/time -f "%e s, %M KiB peak" "$HV" migrate --archive "$primary" --rebuild-summaries | tail -1; } 2>&1 | tr '\n' ' ')
+rebuild=$( { /usr/bin/time -f "(%M KiB peak)" "$HV" migrate --archive "$primary" --rebuild-summaries | tail -1; } 2>&1 | tr '\n' ' ')
 cp "$primary/.hvmirror/catalog.db" "$mirror/.hvmirror/catalog.db"
 days=$(sqlite3 "$primary/.hvmirror/catalog.db" "SELECT count(*) FROM day_summaries")
 
@@ -72,11 +72,11 @@ timed() { # label expected-exit command...: runs it, prints "label: seconds, pea
     printf '%-34s %8.1f s %8d MiB peak   %s\n' "$label" "$secs" $(( $(cat "$WORK/$label.rss") / 1024 )) "$(grep -E '^(audit|verify):' "$WORK/$label.log" | tail -1 | cut -c1-150)"
 }
 
-echo "catalogs: $FILES files, $SOURCES sources, $days source-days; SQL load ${load_secs%.*} s; summaries rebuilt: $rebuild"
+printf 'catalogs: %s files, %s sources, %s source-days; SQL load %.1f s; %s\n' "$FILES" "$SOURCES" "$days" "$load_secs" "$rebuild"
 timed "audit, in sync" 0 "$HV" audit --from "$HAPI" --archive "$mirror"
 # A day of the 7th source lost on the mirror, files and summary, as if it had never arrived.
 gap_source=$(sed -n 7p <<<"$sources")
-gap_day=$(sqlite3 "$mirror/.hvmirror/catalog.db" "SELECT day FROM day_summaries WHERE dataset = '$gap_source' ORDER BY day LIMIT 1 OFFSET 1000")
+gap_day=$(sqlite3 "$mirror/.hvmirror/catalog.db" "SELECT day FROM day_summaries WHERE dataset = '$gap_source' ORDER BY day LIMIT 1 OFFSET (SELECT count(*) / 2 FROM day_summaries WHERE dataset = '$gap_source')")
 sqlite3 "$mirror/.hvmirror/catalog.db" "DELETE FROM files WHERE dataset = '$gap_source' AND observed_at >= $gap_day AND observed_at < $gap_day + 86400000000; DELETE FROM day_summaries WHERE dataset = '$gap_source' AND day = $gap_day;"
 timed "audit, one day missing" 1 "$HV" audit --from "$HAPI" --archive "$mirror"
 grep -E "^   $gap_source [0-9-]+:" "$WORK/audit, one day missing.log" | head -3

@@ -65,54 +65,45 @@ public static class DaySummaries
     /// </summary>
     public static async Task<long> RebuildAsync(CatalogDbContextFactory contexts, Action<string>? progress, CancellationToken cancellationToken)
     {
-        List<string> datasets;
-        await using (var db = contexts.CreateDbContext())
-        {
-            datasets = await db.Files.AsNoTracking().Select(f => f.Dataset).Distinct().ToListAsync(cancellationToken);
-            await db.DaySummaries.ExecuteDeleteAsync(cancellationToken);
-        }
-        long days = 0, files = 0;
+        await using var read = contexts.CreateDbContext();
+        await using var write = contexts.CreateDbContext();
+        write.ChangeTracker.AutoDetectChangesEnabled = false;
+        // One transaction: readers see the old summaries or the new ones, and SQLite syncs to disk once, not per batch.
+        await using var transaction = await write.Database.BeginTransactionAsync(cancellationToken);
+        await write.DaySummaries.ExecuteDeleteAsync(cancellationToken);
+        long days = 0, pending = 0;
         var now = DateTime.UtcNow;
-        foreach (var dataset in datasets.Order(StringComparer.Ordinal))
+        DaySummary? current = null;
+        var digest = new byte[32];
+        async Task FlushAsync()
         {
-            await using var read = contexts.CreateDbContext();
-            await using var write = contexts.CreateDbContext();
-            write.ChangeTracker.AutoDetectChangesEnabled = false;
-            DaySummary? current = null;
-            byte[] digest = new byte[32];
-            var pending = 0;
-            async Task FlushAsync()
-            {
-                if (current is null) return;
-                current.Digest = Convert.ToHexStringLower(digest);
-                write.DaySummaries.Add(current);
-                days++;
-                if (++pending >= 1000)
-                {
-                    await write.SaveChangesAsync(cancellationToken);
-                    write.ChangeTracker.Clear();
-                    pending = 0;
-                }
-            }
-            await foreach (var file in read.Files.AsNoTracking().Where(f => f.Dataset == dataset).OrderBy(f => f.ObservedAt)
-                               .Select(f => new { f.Name, f.Checksum, f.Size, f.ObservedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
-            {
-                var day = DayOf(file.ObservedAt);
-                if (current is null || current.Day != day)
-                {
-                    await FlushAsync();
-                    current = new DaySummary { Dataset = dataset, Day = day, Digest = EmptyDigest, UpdatedAt = now };
-                    digest = new byte[32];
-                }
-                Xor(digest, Digest(file.Name, file.Checksum));
-                current.Files++;
-                current.Bytes += file.Size;
-                files++;
-            }
-            await FlushAsync();
+            if (current is null) return;
+            current.Digest = Convert.ToHexStringLower(digest);
+            write.DaySummaries.Add(current);
+            days++;
+            if (++pending < 5000) return;
             await write.SaveChangesAsync(cancellationToken);
-            progress?.Invoke($"   {dataset}: {days:N0} days, {files:N0} files so far");
+            write.ChangeTracker.Clear();
+            pending = 0;
         }
+        await foreach (var file in read.Files.AsNoTracking().OrderBy(f => f.Dataset).ThenBy(f => f.ObservedAt)
+                           .Select(f => new { f.Dataset, f.Name, f.Checksum, f.Size, f.ObservedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            var day = DayOf(file.ObservedAt);
+            if (current is null || current.Day != day || current.Dataset != file.Dataset)
+            {
+                if (current is not null && current.Dataset != file.Dataset) progress?.Invoke($"   {current.Dataset}: done, {days + 1:N0} days so far");
+                await FlushAsync();
+                current = new DaySummary { Dataset = file.Dataset, Day = day, Digest = EmptyDigest, UpdatedAt = now };
+                digest = new byte[32];
+            }
+            Xor(digest, Digest(file.Name, file.Checksum));
+            current.Files++;
+            current.Bytes += file.Size;
+        }
+        await FlushAsync();
+        await write.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return days;
     }
 

@@ -102,10 +102,10 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
                     result = Failed(dataset, request, today, e.Message);
                 }
             }
-            await SaveAsync(result, cancellationToken);
             results.Add(result);
             progress?.Invoke(result);
         }
+        await SaveAsync(results, cancellationToken);
         return results;
     }
 
@@ -306,15 +306,25 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
         }
     }
 
-    private async Task SaveAsync(DatasetAudit audit, CancellationToken cancellationToken)
+    /// <summary>Keeps the audits of one run in one transaction (one sync to disk, not one per source).</summary>
+    private async Task SaveAsync(IReadOnlyList<DatasetAudit> audits, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();
-        var row = await db.AuditResults.SingleOrDefaultAsync(a => a.Upstream == audit.Upstream && a.Dataset == audit.Dataset, cancellationToken);
-        if (row is null)
+        var rows = await db.AuditResults.Where(a => a.Upstream == upstream.Upstream).ToDictionaryAsync(a => a.Dataset, StringComparer.Ordinal, cancellationToken);
+        foreach (var audit in audits)
         {
-            row = new AuditResult { Upstream = audit.Upstream, Dataset = audit.Dataset, Days = "" };
-            db.AuditResults.Add(row);
+            if (!rows.TryGetValue(audit.Dataset, out var row))
+            {
+                row = new AuditResult { Upstream = audit.Upstream, Dataset = audit.Dataset, Days = "" };
+                db.AuditResults.Add(row);
+            }
+            Update(row, audit);
         }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private void Update(AuditResult row, DatasetAudit audit)
+    {
         row.CheckedAt = time.GetUtcNow().UtcDateTime;
         row.Error = audit.Error is { Length: > 2000 } e ? e[..2000] : audit.Error;
         if (audit.Error is null)
@@ -332,7 +342,6 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
             row.OldestMissingDay = audit.OldestMissingDay;
             row.Days = AuditDays.Encode(audit.Days);
         }
-        await db.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>Consecutive days as [start, stop) runs of at most <see cref="LongestRun"/> days.</summary>
