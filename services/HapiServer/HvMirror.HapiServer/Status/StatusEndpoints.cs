@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace HvMirror.HapiServer.Status;
 
-/// <summary><c>/status</c> (a source's own page with <c>?upstream=U&amp;dataset=D</c>) and <c>/status.json</c>, GET and HEAD.</summary>
+/// <summary>
+/// <c>/status</c> (<c>?weeks=N</c> days shown per source; a source's own page with <c>?upstream=U&amp;dataset=D</c>) and
+/// <c>/status.json</c> (<c>?days=all</c>), GET and HEAD.
+/// </summary>
 public sealed class StatusEndpoints(StatusReader reader)
 {
     public async Task Page(HttpContext context)
@@ -19,7 +22,7 @@ public sealed class StatusEndpoints(StatusReader reader)
             if (source is null) (status, html) = (StatusCodes.Status404NotFound, StatusPage.RenderNotFound(upstream, dataset));
             else html = StatusPage.RenderSource(report, source);
         }
-        else html = StatusPage.Render(report);
+        else html = StatusPage.Render(report, int.TryParse(query["weeks"], out var weeks) ? weeks : null);
         await WriteAsync(context, status, "text/html; charset=utf-8", Encoding.UTF8.GetBytes(html));
     }
 

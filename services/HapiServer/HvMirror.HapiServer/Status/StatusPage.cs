@@ -8,12 +8,16 @@ namespace HvMirror.HapiServer.Status;
 /// <summary>
 /// The <c>/status</c> page: self-contained HTML (inline CSS, no script), rendered here so that it reads without Grafana
 /// or JavaScript. The overview shows every source's last 53 weeks day by day and its whole range year by year; a source's
-/// own page (<c>/status?upstream=U&amp;dataset=D</c>) shows its whole range day by day. Days are one element each, so the
-/// overview stays a few MB at 150 sources where 20 years of every source day by day would be ~80 MB.
+/// own page (<c>/status?upstream=U&amp;dataset=D</c>) shows its whole range day by day. Days are one element each (~75 bytes),
+/// so the overview shows the last year (half a year past 50 sources; <c>?weeks=N</c>) and stays a few MB at 150 sources,
+/// where 20 years of every source day by day would be ~80 MB.
 /// </summary>
 public static class StatusPage
 {
-    private const int RecentWeeks = 53;
+    /// <summary>Weeks of days the overview shows per source by default: a year up to 50 sources, half a year beyond (150 sources stay ~2.5 MB).</summary>
+    public static int DefaultWeeks(int sources) => sources <= 50 ? 53 : 26;
+
+    public const int MaxWeeks = 522;
 
     private const string Style = """
         body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:16px 24px;color:#1f2328;background:#fff}
@@ -33,8 +37,12 @@ public static class StatusPage
         .yr{display:flex;gap:8px;align-items:flex-start}.yr span{width:34px;font-size:12px;color:#57606a}
         """;
 
-    public static string Render(StatusReport report)
+    // Ten shades by tenths of the day missing: a class ("m3") is a fifth of an inline colour per square.
+    private static readonly string Shades = string.Concat(Enumerable.Range(1, 10).Select(m => $".m{m}{{background:{Red(m / 10.0)}}}"));
+
+    public static string Render(StatusReport report, int? weeks = null)
     {
+        var recent = Math.Clamp(weeks ?? DefaultWeeks(report.Sources.Count), 1, MaxWeeks);
         var html = Begin("HvMirror status", report);
         html.Append("<h1>HvMirror status</h1><p class=muted>This node at ").Append(Time(report.Now))
             .Append(" · <a href=\"status.json\">status.json</a> (<code>?days=all</code> for every day)</p>");
@@ -47,10 +55,9 @@ public static class StatusPage
         {
             SummaryTable(html, report);
             html.Append("<p class=muted>Legend<span class=legend><i class=complete></i> complete <i class=\"complete empty\"></i> no files")
-                .Append(" <i class=incomplete style=\"background:").Append(Red(0.05)).Append("\"></i><i class=incomplete style=\"background:")
-                .Append(Red(0.5)).Append("\"></i><i class=incomplete style=\"background:").Append(Red(1))
-                .Append("\"></i> missing (share of the day) <i class=unknown></i> not audited</span></p>");
-            foreach (var source in report.Sources) Section(html, report.Now, source, detail: false);
+                .Append(" <i class=\"incomplete m1\"></i><i class=\"incomplete m5\"></i><i class=\"incomplete m10\"></i> missing or stale (share of the day)")
+                .Append(" <i class=unknown></i> not audited</span></p>");
+            foreach (var source in report.Sources) Section(html, report.Now, source, recent);
         }
         return End(html);
     }
@@ -60,7 +67,7 @@ public static class StatusPage
     {
         var html = Begin($"{source.Key} · HvMirror status", report);
         html.Append("<p><a href=\"status\">← all sources</a></p>");
-        Section(html, report.Now, source, detail: true);
+        Section(html, report.Now, source, weeks: null);
         return End(html);
     }
 
@@ -76,7 +83,7 @@ public static class StatusPage
     private static StringBuilder Begin(string title, StatusReport report) =>
         new StringBuilder(64 * 1024 + report.Sources.Count * 32 * 1024)
             .Append("<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width\"><title>")
-            .Append(E(title)).Append("</title><style>").Append(Style).Append("</style></head><body>");
+            .Append(E(title)).Append("</title><style>").Append(Style).Append(Shades).Append("</style></head><body>");
 
     private static string End(StringBuilder html) => html.Append("</body></html>\n").ToString();
 
@@ -131,8 +138,10 @@ public static class StatusPage
                 .Append("</td><td title=\"").Append(Time(cursor.UpdatedAt)).Append("\">").Append(Duration(cursor.Age(now))).Append(" ago</td>");
     }
 
-    private static void Section(StringBuilder html, DateTime now, SourceStatus s, bool detail)
+    /// <summary>With <paramref name="weeks"/>, that many weeks up to the range's end and a strip of years; without, every year day by day.</summary>
+    private static void Section(StringBuilder html, DateTime now, SourceStatus s, int? weeks)
     {
+        var detail = weeks is null;
         html.Append("<section id=\"").Append(E(Anchor(s))).Append("\"><h2>").Append(E(s.Upstream)).Append(" / ");
         if (detail) html.Append(E(s.Dataset));
         else html.Append("<a href=\"").Append(E(SourceUrl(s))).Append("\">").Append(E(s.Dataset)).Append("</a>");
@@ -167,7 +176,7 @@ public static class StatusPage
             else
             {
                 var last = a.UntilDay.AddDays(-1).Date;
-                var first = Monday(last.AddDays(-7 * RecentWeeks + 7));
+                var first = Monday(last.AddDays(-7 * weeks!.Value + 7));
                 html.Append("<h3>").Append(Day(first)).Append(" – ").Append(Day(last)).Append("</h3>");
                 Calendar(html, a, days, first, last);
                 YearStrip(html, s, a);
@@ -200,10 +209,9 @@ public static class StatusPage
             {
                 DayState.Complete => "<i class=complete data-day=",
                 DayState.Empty => "<i class=\"complete empty\" data-day=",
-                DayState.Incomplete => "<i class=incomplete data-day=",
+                DayState.Incomplete => $"<i class=\"incomplete m{Shade(Shortfall(days[day]))}\" data-day=",
                 _ => "<i class=unknown data-day=",
             }).Append(Day(day));
-            if (state == DayState.Incomplete) html.Append(" style=\"background:").Append(Red(Shortfall(days[day]))).Append('"');
             html.Append(" title=\"").Append(title).Append("\"></i>");
         }
         html.Append("</div>");
@@ -225,11 +233,14 @@ public static class StatusPage
                 : $"{year}: {incomplete} days incomplete, {Count(shortBy)} of {Count(expected)} files missing or stale";
             html.Append("<a href=\"").Append(E(SourceUrl(s))).Append("#y").Append(year).Append("\"><i data-year=").Append(year);
             if (incomplete == 0) html.Append(list.Count == 0 ? " class=\"complete empty\"" : " class=complete");
-            else html.Append(" class=incomplete style=\"background:").Append(Red(expected == 0 ? 0 : Math.Max(0.05, (double)shortBy / expected))).Append('"');
+            else html.Append(" class=\"incomplete m").Append(Shade(expected == 0 ? 0 : (double)shortBy / expected)).Append('"');
             html.Append(" title=\"").Append(title).Append("\"></i></a>");
         }
         html.Append("</div>");
     }
+
+    /// <summary>1 to 10: any shortfall at all shows at least the palest red.</summary>
+    private static int Shade(double shortfall) => Math.Clamp((int)Math.Ceiling(shortfall * 10), 1, 10);
 
     private static DateTime Monday(DateTime day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
 
