@@ -25,7 +25,7 @@ public static class StatusPage
         a{color:#0969da;text-decoration:none}a:hover{text-decoration:underline}
         .muted{color:#57606a}.err{color:#b31d28;font-weight:600}.ok{color:#1a7f37}
         .note{border:1px solid #d4a72c;background:#fff8c5;padding:10px 14px;border-radius:6px;margin:12px 0;font-size:15px}
-        table{border-collapse:collapse;margin:8px 0 16px}th,td{padding:3px 8px;border-bottom:1px solid #d8dee4;text-align:right;white-space:nowrap}
+        table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}th,td{padding:3px 6px;border-bottom:1px solid #d8dee4;text-align:right;white-space:nowrap}
         th{background:#f6f8fa;font-weight:600;position:sticky;top:0}td.l,th.l{text-align:left}
         section{border:1px solid #d8dee4;border-radius:6px;padding:10px 14px;margin:12px 0}
         .stats{margin:4px 0;display:flex;flex-wrap:wrap;gap:4px 18px}.stats b{font-weight:600}
@@ -34,6 +34,8 @@ public static class StatusPage
         .complete{background:#2da44e}.complete.empty{background:#dcefe0}.unknown{background:#d0d7de}.incomplete{background:#cf222e}
         .years{display:flex;gap:2px;align-items:center;margin:2px 0}.years a{display:block}.years i{width:14px}
         .legend{display:inline-flex;gap:4px;align-items:center;margin-left:8px}.legend i{display:inline-block}
+        .months{display:grid;grid-auto-flow:column;grid-auto-columns:10px;gap:2px;font-size:10px;color:#57606a;height:13px}
+        .months span{white-space:nowrap;overflow:visible}td.why{white-space:normal;overflow-wrap:anywhere;min-width:120px;max-width:200px;text-align:left;font-size:12px;font-weight:400}
         .yr{display:flex;gap:8px;align-items:flex-start}.yr span{width:34px;font-size:12px;color:#57606a}
         """;
 
@@ -110,7 +112,7 @@ public static class StatusPage
     private static void SummaryTable(StringBuilder html, StatusReport report)
     {
         html.Append("<table><tr><th class=l>upstream</th><th class=l>dataset</th><th>complete</th><th>missing</th><th>stale</th><th>extra</th>")
-            .Append("<th>days incomplete</th><th>oldest missing</th><th>audited</th><th>cursor lag</th><th>cursor moved</th><th>work list</th><th class=l>error</th></tr>");
+            .Append("<th>days short</th><th>oldest missing</th><th>audited</th><th>cursor lag</th><th>cursor moved</th><th>work list</th><th class=l>audit error</th></tr>");
         // Worst first: what needs looking at is at the top; sources never audited last.
         foreach (var s in report.Sources.OrderBy(s => s.Audit is null).ThenBy(s => s.Audit?.Completeness ?? 0).ThenBy(s => s.Key, StringComparer.Ordinal))
         {
@@ -124,8 +126,10 @@ public static class StatusPage
                     .Append(Count(a.DaysIncomplete)).Append("</td><td>").Append(a.OldestMissingDay is { } om ? Day(om) : "–").Append("</td><td>")
                     .Append(Duration(report.Now - Utc(a.CheckedAt))).Append(" ago</td>");
             CursorCells(html, report.Now, s.Cursor);
-            html.Append("<td>").Append(s.WorkList is { } w ? $"{Count(w.Count)} ({Count(w.Failing)} failing)" : "–").Append("</td><td class=\"l err\">")
-                .Append(a?.Error is { } error ? E(Shorten(error, 80)) : "").Append("</td></tr>");
+            html.Append("<td>").Append(s.WorkList is { } w ? $"{Count(w.Count)} ({Count(w.Failing)} failing)" : "–").Append("</td><td class=\"why err\"");
+            if (a?.Error is { } error) html.Append(" title=\"").Append(E(error)).Append("\">").Append(E(Shorten(error, 60)));
+            else html.Append('>');
+            html.Append("</td></tr>");
         }
         html.Append("</table>");
     }
@@ -200,6 +204,7 @@ public static class StatusPage
     /// <summary>Days <paramref name="first"/>..<paramref name="last"/>, a column per week from Monday, after blank cells up to <paramref name="first"/>'s weekday.</summary>
     private static void Calendar(StringBuilder html, AuditResult a, IReadOnlyDictionary<DateTime, AuditDay> days, DateTime first, DateTime last)
     {
+        Months(html, first, last);
         html.Append("<div class=cal>");
         for (var pad = ((int)first.DayOfWeek + 6) % 7; pad > 0; pad--) html.Append("<b></b>");
         for (var day = first; day <= last; day = day.AddDays(1))
@@ -213,6 +218,19 @@ public static class StatusPage
                 _ => "<i class=unknown data-day=",
             }).Append(Day(day));
             html.Append(" title=\"").Append(title).Append("\"></i>");
+        }
+        html.Append("</div>");
+    }
+
+    /// <summary>A label over each week column in which a month starts.</summary>
+    private static void Months(StringBuilder html, DateTime first, DateTime last)
+    {
+        html.Append("<div class=months>");
+        for (var week = Monday(first); week <= last; week = week.AddDays(7))
+        {
+            var sunday = week.AddDays(6);
+            var starts = week.Day == 1 || sunday.Month != week.Month;
+            html.Append("<span>").Append(starts ? sunday.ToString("MMM", Inv) : "").Append("</span>");
         }
         html.Append("</div>");
     }
