@@ -33,6 +33,7 @@ tools=()
 command -v opj_decompress >/dev/null || tools+=(libopenjp2-tools)
 command -v kubectl >/dev/null || tools+=(kubernetes-client)
 command -v npm >/dev/null || tools+=(nodejs npm)
+command -v chromium >/dev/null || tools+=(chromium)   # the status page's browser tests (StatusPageBrowserTests)
 if [ ${#tools[@]} -gt 0 ]; then
     (HV_NAME=tools; . scripts/infra/lib.sh; hv_apt_install "${tools[@]}") || { say "error: could not install ${tools[*]}"; exit 1; }
 fi

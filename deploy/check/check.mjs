@@ -26,6 +26,9 @@ const METRICS = [
   "hvmirror_files_announced_total", "hvmirror_files_needed_total", "hvmirror_files_ingested_total",
   "hvmirror_files_failed_total", "hvmirror_bytes_fetched_total", "hvmirror_download_duration_seconds",
   "hvmirror_mirror_lag_seconds", "hvmirror_cursor_age_seconds",
+  // The audit's, per upstream and dataset (the dashboard's "Audit" row).
+  "hvmirror_audit_completeness_ratio", "hvmirror_audit_missing", "hvmirror_audit_stale",
+  "hvmirror_audit_oldest_missing_day_seconds", "hvmirror_audit_age_seconds",
 ];
 // Secrets an overlay references but does not render: created by an operator or by whoever runs the cluster.
 const EXTERNAL_SECRETS = {

@@ -1,6 +1,7 @@
 using HvMirror.Archive;
 using System.IO.Compression;
 using HvMirror.Catalog;
+using HvMirror.HapiServer.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -32,6 +33,8 @@ public static class HapiServerExtensions
         services.TryAddSingleton<HapiMetadataEndpoints>();
         services.TryAddSingleton<HapiDataEndpoint>();
         services.TryAddSingleton<Jp2Files>();
+        services.TryAddSingleton<StatusReader>();
+        services.TryAddSingleton<StatusEndpoints>();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, HapiStartupFilter>());
 
         // Public data for any page to read (HAPI 3.3 §5.1): any origin, the two methods served, the one header HAPI names.
@@ -68,10 +71,23 @@ public static class HapiServerExtensions
         endpoints.MapMethods("/jp2/{**path}", methods, files.Serve);
         return endpoints;
     }
+
+    /// <summary>
+    /// Maps <c>/status</c> (this node's audits, cursors and work list as a page; one source's with
+    /// <c>?upstream=U&amp;dataset=D</c>) and <c>/status.json</c>, GET and HEAD.
+    /// </summary>
+    public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder endpoints)
+    {
+        var status = endpoints.ServiceProvider.GetRequiredService<StatusEndpoints>();
+        string[] methods = [HttpMethods.Get, HttpMethods.Head];
+        endpoints.MapMethods("/status", methods, status.Page);
+        endpoints.MapMethods("/status.json", methods, status.Json);
+        return endpoints;
+    }
 }
 
 /// <summary>
-/// CORS for <c>/hapi</c> and <c>/jp2</c>, and gzip for <c>/hapi</c> responses when the client asks, without the host
+/// CORS for <c>/hapi</c> and <c>/jp2</c>, and gzip for <c>/hapi</c> and <c>/status</c> responses when the client asks, without the host
 /// having to add middleware.
 /// </summary>
 internal sealed class HapiStartupFilter : IStartupFilter
@@ -82,7 +98,10 @@ internal sealed class HapiStartupFilter : IStartupFilter
     {
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/hapi") || c.Request.Path.StartsWithSegments("/jp2"),
             branch => branch.UseCors(CorsPolicy));
-        app.UseWhen(c => c.Request.Path.StartsWithSegments("/hapi"), branch => branch.UseResponseCompression());
+        // The status page of 150 sources is a few MB of repetitive markup: gzip takes it to a tenth.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/hapi") || c.Request.Path.StartsWithSegments("/status")
+                || c.Request.Path.StartsWithSegments("/status.json"),
+            branch => branch.UseResponseCompression());
         next(app);
     };
 }

@@ -101,10 +101,10 @@ public static class HvMirrorNode
         return builder;
     }
 
-    /// <summary>Maps the endpoints of the roles the node runs (the HAPI server's <c>/hapi</c> and <c>/jp2</c>).</summary>
+    /// <summary>Maps the endpoints of the roles the node runs (the HAPI server's <c>/hapi</c>, <c>/jp2</c> and <c>/status</c>).</summary>
     public static WebApplication MapHvMirrorNode(this WebApplication app)
     {
-        if (app.Services.GetRequiredService<RunningRoles>().Roles.HasFlag(NodeRoles.HapiServer)) app.MapHapi();
+        if (app.Services.GetRequiredService<RunningRoles>().Roles.HasFlag(NodeRoles.HapiServer)) app.MapHapi().MapStatus();
         return app;
     }
 
