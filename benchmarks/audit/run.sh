@@ -69,7 +69,7 @@ timed() { # label expected-exit command...: runs it, prints "label: seconds, pea
     /usr/bin/time -f "%M" -o "$WORK/$label.rss" "$@" >"$WORK/$label.log" 2>&1 || rc=$?
     local secs; secs=$(echo "$(date +%s.%N) - $start" | bc)
     [ "$rc" -eq "$expected" ] || { tail -20 "$WORK/$label.log" >&2; die "$label exited $rc, not $expected"; }
-    printf '%-34s %8.1f s %8d MiB peak   %s\n' "$label" "$secs" $(( $(cat "$WORK/$label.rss") / 1024 )) "$(grep -E '^(audit|verify):' "$WORK/$label.log" | tail -1 | cut -c1-150)"
+    printf '%-34s %8.1f s %8d MiB peak   %s\n' "$label" "$secs" $(( $(tail -1 "$WORK/$label.rss") / 1024 )) "$(grep -E '^(audit|verify):' "$WORK/$label.log" | tail -1 | cut -c1-150)"
 }
 
 printf 'catalogs: %s files, %s sources, %s source-days; SQL load %.1f s; %s\n' "$FILES" "$SOURCES" "$days" "$load_secs" "$rebuild"

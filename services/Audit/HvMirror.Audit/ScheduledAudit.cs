@@ -117,7 +117,7 @@ public static class AuditMetrics
 
     static AuditMetrics()
     {
-        Gauge("hvmirror.audit.completeness", "1", "Fraction of the upstream's files held here with the same bytes, as of the last audit.", r => r.Completeness);
+        Gauge("hvmirror.audit.completeness_ratio", "1", "Fraction of the upstream's files held here with the same bytes, as of the last audit.", r => r.Completeness);
         Gauge("hvmirror.audit.missing", "{file}", "Upstream files not held here, as of the last audit.", r => r.Missing);
         Gauge("hvmirror.audit.stale", "{file}", "Upstream files held here with other bytes, as of the last audit.", r => r.Stale);
         Gauge("hvmirror.audit.extra", "{file}", "Files held here that the upstream does not list, as of the last audit.", r => r.Extra);

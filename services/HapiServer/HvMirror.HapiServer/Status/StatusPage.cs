@@ -7,7 +7,7 @@ namespace HvMirror.HapiServer.Status;
 
 /// <summary>
 /// The <c>/status</c> page: self-contained HTML (inline CSS, no script), rendered here so that it reads without Grafana
-/// or JavaScript. The overview shows every source's last 53 weeks day by day and its whole range year by year; a source's
+/// or JavaScript. The overview shows every source's last 53 weeks (up to its newest files) day by day and its whole range year by year; a source's
 /// own page (<c>/status?upstream=U&amp;dataset=D</c>) shows its whole range day by day. Days are one element each (~75 bytes),
 /// so the overview shows the last year (half a year past 50 sources; <c>?weeks=N</c>) and stays a few MB at 150 sources,
 /// where 20 years of every source day by day would be ~80 MB.
@@ -179,7 +179,9 @@ public static class StatusPage
             if (detail) Years(html, a, days);
             else
             {
-                var last = a.UntilDay.AddDays(-1).Date;
+                // The weeks up to the source's newest files, not up to today: a source that stopped years ago (EIT, MDI)
+                // still shows its own last year rather than a year of empty days.
+                var last = s.Days.Count > 0 ? s.Days.Max(d => d.Day).Date : a.UntilDay.AddDays(-1).Date;
                 var first = Monday(last.AddDays(-7 * weeks!.Value + 7));
                 html.Append("<h3>").Append(Day(first)).Append(" – ").Append(Day(last)).Append("</h3>");
                 Calendar(html, a, days, first, last);
