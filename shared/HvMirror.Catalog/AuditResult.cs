@@ -52,8 +52,12 @@ public sealed class AuditResult
     public double Completeness => Expected == 0 ? 1 : (double)InSync / Expected;
 }
 
-/// <summary>One audited day: the upstream's file count, and what of it this node lacks, holds stale, or holds beyond it.</summary>
-public sealed record AuditDay(DateTime Day, long Expected, long Missing, long Stale, long Extra)
+/// <summary>
+/// One audited day: the upstream's file count, and what of it this node lacks, holds stale, or holds beyond it. A whole
+/// month whose summaries agree is one entry (<paramref name="WholeMonth"/>, <paramref name="Day"/> its first day,
+/// <paramref name="Days"/> how many of its days hold files): complete, its days not looked at one by one.
+/// </summary>
+public sealed record AuditDay(DateTime Day, long Expected, long Missing, long Stale, long Extra, int Days = 1, bool WholeMonth = false)
 {
     public bool Complete => Missing == 0 && Stale == 0 && Extra == 0;
 
@@ -63,7 +67,8 @@ public sealed record AuditDay(DateTime Day, long Expected, long Missing, long St
 
 /// <summary>
 /// The compact form <see cref="AuditResult.Days"/> keeps a range's days in: one line per day,
-/// <c>yyyyMMdd expected missing stale extra</c> (about 20 bytes a day: 20 years of one source in ~150 KB).
+/// <c>yyyyMMdd expected missing stale extra</c>, or per complete month, <c>yyyyMM expected 0 0 0 days</c> (about
+/// 20 bytes a line: 20 years of one source in at most ~150 KB).
 /// </summary>
 public static class AuditDays
 {
@@ -71,7 +76,10 @@ public static class AuditDays
     {
         var text = new StringBuilder();
         foreach (var d in days)
-            text.Append(CultureInfo.InvariantCulture, $"{d.Day:yyyyMMdd} {d.Expected} {d.Missing} {d.Stale} {d.Extra}\n");
+        {
+            if (d.WholeMonth) text.Append(CultureInfo.InvariantCulture, $"{d.Day:yyyyMM} {d.Expected} 0 0 0 {d.Days}\n");
+            else text.Append(CultureInfo.InvariantCulture, $"{d.Day:yyyyMMdd} {d.Expected} {d.Missing} {d.Stale} {d.Extra}\n");
+        }
         return text.ToString();
     }
 
@@ -81,10 +89,12 @@ public static class AuditDays
         foreach (var line in encoded.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var f = line.Split(' ');
+            var month = f[0].Length == 6;
             days.Add(new AuditDay(
-                DateTime.SpecifyKind(DateTime.ParseExact(f[0], "yyyyMMdd", CultureInfo.InvariantCulture), DateTimeKind.Utc),
+                DateTime.SpecifyKind(DateTime.ParseExact(f[0], month ? "yyyyMM" : "yyyyMMdd", CultureInfo.InvariantCulture), DateTimeKind.Utc),
                 long.Parse(f[1], CultureInfo.InvariantCulture), long.Parse(f[2], CultureInfo.InvariantCulture),
-                long.Parse(f[3], CultureInfo.InvariantCulture), long.Parse(f[4], CultureInfo.InvariantCulture)));
+                long.Parse(f[3], CultureInfo.InvariantCulture), long.Parse(f[4], CultureInfo.InvariantCulture),
+                month ? int.Parse(f[5], CultureInfo.InvariantCulture) : 1, month));
         }
         return days;
     }

@@ -26,6 +26,8 @@ public abstract class CatalogDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<DaySummary> DaySummaries => Set<DaySummary>();
 
+    public DbSet<MonthSummary> MonthSummaries => Set<MonthSummary>();
+
     public DbSet<AuditResult> AuditResults => Set<AuditResult>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -102,6 +104,13 @@ public abstract class CatalogDbContext(DbContextOptions options) : DbContext(opt
         {
             summary.ToTable("day_summaries");
             summary.HasKey(s => new { s.Dataset, s.Day });
+            summary.Property(s => s.Dataset).HasMaxLength(64);
+            summary.Property(s => s.Digest).HasMaxLength(64);
+        });
+        modelBuilder.Entity<MonthSummary>(summary =>
+        {
+            summary.ToTable("month_summaries");
+            summary.HasKey(s => new { s.Dataset, s.Month });
             summary.Property(s => s.Dataset).HasMaxLength(64);
             summary.Property(s => s.Digest).HasMaxLength(64);
         });

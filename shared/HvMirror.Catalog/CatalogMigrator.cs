@@ -5,7 +5,8 @@ namespace HvMirror.Catalog;
 /// <summary>Brings a catalog's schema up to date, creating the database (or SQLite file) if it does not exist yet.</summary>
 public static class CatalogMigrator
 {
-    private const string DaySummariesMigration = "DaySummaries";
+    /// <summary>The migrations that add summary tables: a catalog that had files before them gets them computed once.</summary>
+    private static readonly string[] SummaryMigrations = ["_DaySummaries", "_MonthSummaries"];
 
     public static async Task<IReadOnlyList<string>> MigrateAsync(CatalogDbContextFactory contexts, CancellationToken cancellationToken = default)
     {
@@ -17,8 +18,7 @@ public static class CatalogMigrator
             // WAL lets HAPI readers stream while a registration writes; it is a property of the file, set once.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
-        // A catalog that held files before day summaries existed gets them computed once, as the migration that adds them lands.
-        if (pending.Any(m => m.EndsWith("_" + DaySummariesMigration, StringComparison.Ordinal)))
+        if (pending.Any(m => SummaryMigrations.Any(suffix => m.EndsWith(suffix, StringComparison.Ordinal))))
             await DaySummaries.RebuildAsync(contexts, progress: null, cancellationToken);
         return pending;
     }

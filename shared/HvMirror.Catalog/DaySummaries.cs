@@ -18,6 +18,9 @@ public static class DaySummaries
     /// <summary>The day a file observed at <paramref name="observedAt"/> belongs to.</summary>
     public static DateTime DayOf(DateTime observedAt) => DateTime.SpecifyKind(observedAt.Date, DateTimeKind.Utc);
 
+    /// <summary>The month a file observed at <paramref name="observedAt"/> (or a day) belongs to: its first day's midnight.</summary>
+    public static DateTime MonthOf(DateTime observedAt) => new(observedAt.Year, observedAt.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+
     /// <summary>One file's share of its day's digest.</summary>
     public static byte[] Digest(string name, string checksum) => SHA256.HashData(Encoding.UTF8.GetBytes(name + "\n" + checksum));
 
@@ -30,7 +33,7 @@ public static class DaySummaries
     }
 
     /// <summary>
-    /// Adds (<paramref name="sign"/> +1) or takes away (-1) one file from its day's summary, through
+    /// Adds (<paramref name="sign"/> +1) or takes away (-1) one file from its day's and its month's summaries, through
     /// <paramref name="db"/>'s change tracker: saved with the registration's own <c>SaveChanges</c>.
     /// </summary>
     public static async Task ApplyAsync(CatalogDbContext db, string dataset, DateTime observedAt, string name, string checksum, long size,
@@ -39,28 +42,55 @@ public static class DaySummaries
         var day = DayOf(observedAt);
         var summary = db.DaySummaries.Local.FirstOrDefault(s => s.Dataset == dataset && s.Day == day)
                       ?? await db.DaySummaries.SingleOrDefaultAsync(s => s.Dataset == dataset && s.Day == day, cancellationToken);
+        var newDay = summary is null;
         if (summary is null)
         {
             summary = new DaySummary { Dataset = dataset, Day = day, Digest = EmptyDigest };
             db.DaySummaries.Add(summary);
         }
-        var digest = Convert.FromHexString(summary.Digest);
-        Xor(digest, Digest(name, checksum));
-        summary.Digest = Convert.ToHexStringLower(digest);
+        var share = Digest(name, checksum);
+        summary.Digest = Xor(summary.Digest, share);
         summary.Files += sign;
         summary.Bytes += sign * size;
         summary.UpdatedAt = now;
+
+        var month = MonthOf(observedAt);
+        var monthly = db.MonthSummaries.Local.FirstOrDefault(s => s.Dataset == dataset && s.Month == month)
+                      ?? await db.MonthSummaries.SingleOrDefaultAsync(s => s.Dataset == dataset && s.Month == month, cancellationToken);
+        if (monthly is null)
+        {
+            monthly = new MonthSummary { Dataset = dataset, Month = month, Digest = EmptyDigest };
+            db.MonthSummaries.Add(monthly);
+        }
+        if (newDay) monthly.Days++;
+        monthly.Digest = Xor(monthly.Digest, share);
+        monthly.Files += sign;
+        monthly.Bytes += sign * size;
+        monthly.UpdatedAt = now;
+    }
+
+    private static string Xor(string hex, byte[] value)
+    {
+        var digest = Convert.FromHexString(hex);
+        Xor(digest, value);
+        return Convert.ToHexStringLower(digest);
     }
 
     /// <summary>Deletes the summaries <see cref="ApplyAsync"/> emptied (a day without files has no summary). Call before saving.</summary>
     public static void DropEmpty(CatalogDbContext db)
     {
         foreach (var empty in db.DaySummaries.Local.Where(s => s.Files == 0).ToList())
+        {
             db.DaySummaries.Remove(empty);
+            var month = MonthOf(empty.Day);
+            if (db.MonthSummaries.Local.FirstOrDefault(m => m.Dataset == empty.Dataset && m.Month == month) is { } monthly) monthly.Days--;
+        }
+        foreach (var empty in db.MonthSummaries.Local.Where(s => s.Files == 0).ToList())
+            db.MonthSummaries.Remove(empty);
     }
 
     /// <summary>
-    /// Recomputes every summary from the files table, dataset by dataset (for a catalog that had files before summaries
+    /// Recomputes every day and month summary from the files table, dataset by dataset (for a catalog that had files before summaries
     /// existed, or rows loaded by SQL). Streams the files in observation order: memory is one day's summary at a time.
     /// </summary>
     public static async Task<long> RebuildAsync(CatalogDbContextFactory contexts, Action<string>? progress, CancellationToken cancellationToken)
@@ -71,16 +101,31 @@ public static class DaySummaries
         // One transaction: readers see the old summaries or the new ones, and SQLite syncs to disk once, not per batch.
         await using var transaction = await write.Database.BeginTransactionAsync(cancellationToken);
         await write.DaySummaries.ExecuteDeleteAsync(cancellationToken);
+        await write.MonthSummaries.ExecuteDeleteAsync(cancellationToken);
         long days = 0, pending = 0;
+        MonthSummary? month = null;
+        var monthDigest = new byte[32];
         var now = DateTime.UtcNow;
         DaySummary? current = null;
         var digest = new byte[32];
-        async Task FlushAsync()
+        async Task FlushAsync(bool monthEnds)
         {
             if (current is null) return;
             current.Digest = Convert.ToHexStringLower(digest);
             write.DaySummaries.Add(current);
             days++;
+            month ??= new MonthSummary { Dataset = current.Dataset, Month = MonthOf(current.Day), Digest = EmptyDigest, UpdatedAt = now };
+            Xor(monthDigest, digest);
+            month.Days++;
+            month.Files += current.Files;
+            month.Bytes += current.Bytes;
+            if (monthEnds)
+            {
+                month.Digest = Convert.ToHexStringLower(monthDigest);
+                write.MonthSummaries.Add(month);
+                month = null;
+                monthDigest = new byte[32];
+            }
             if (++pending < 5000) return;
             await write.SaveChangesAsync(cancellationToken);
             write.ChangeTracker.Clear();
@@ -93,7 +138,7 @@ public static class DaySummaries
             if (current is null || current.Day != day || current.Dataset != file.Dataset)
             {
                 if (current is not null && current.Dataset != file.Dataset) progress?.Invoke($"   {current.Dataset}: done, {days + 1:N0} days so far");
-                await FlushAsync();
+                await FlushAsync(monthEnds: current is not null && (current.Dataset != file.Dataset || MonthOf(current.Day) != MonthOf(day)));
                 current = new DaySummary { Dataset = file.Dataset, Day = day, Digest = EmptyDigest, UpdatedAt = now };
                 digest = new byte[32];
             }
@@ -101,7 +146,7 @@ public static class DaySummaries
             current.Files++;
             current.Bytes += file.Size;
         }
-        await FlushAsync();
+        await FlushAsync(monthEnds: true);
         await write.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return days;

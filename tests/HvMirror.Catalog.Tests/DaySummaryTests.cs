@@ -38,12 +38,35 @@ public sealed class DaySummaryTests(PostgresServer postgres)
             .OrderBy(s => s.Dataset, StringComparer.Ordinal).ThenBy(s => s.Day).ToList();
     }
 
+    private sealed record MonthRow(string Dataset, DateTime Month, int Days, long Files, long Bytes, string Digest);
+
+    private static async Task<List<MonthRow>> MaintainedMonthsAsync(CatalogDbContextFactory contexts)
+    {
+        await using var db = contexts.CreateDbContext();
+        var rows = await db.MonthSummaries.AsNoTracking().Select(s => new MonthRow(s.Dataset, s.Month, s.Days, s.Files, s.Bytes, s.Digest)).ToListAsync();
+        return rows.Select(s => s with { Month = DateTime.SpecifyKind(s.Month, DateTimeKind.Utc) })
+            .OrderBy(s => s.Dataset, StringComparer.Ordinal).ThenBy(s => s.Month).ToList();
+    }
+
+    private static async Task<List<MonthRow>> MonthsFromScratchAsync(CatalogDbContextFactory contexts)
+    {
+        await using var db = contexts.CreateDbContext();
+        var files = await db.Files.AsNoTracking().ToListAsync();
+        return files.GroupBy(f => (f.Dataset, Month: DaySummaries.MonthOf(f.ObservedAt)))
+            .Select(g => new MonthRow(g.Key.Dataset, g.Key.Month, g.Select(f => DaySummaries.DayOf(f.ObservedAt)).Distinct().Count(), g.Count(),
+                g.Sum(f => f.Size), DaySummaries.DigestOf(g.Select(f => (f.Name, f.Checksum)))))
+            .OrderBy(s => s.Dataset, StringComparer.Ordinal).ThenBy(s => s.Month).ToList();
+    }
+
     private static async Task AssertConsistentAsync(CatalogDbContextFactory contexts)
     {
         var maintained = await MaintainedAsync(contexts);
+        var months = await MaintainedMonthsAsync(contexts);
         Assert.Equal(await FromScratchAsync(contexts), maintained);
+        Assert.Equal(await MonthsFromScratchAsync(contexts), months);
         await DaySummaries.RebuildAsync(contexts, progress: null, default);
         Assert.Equal(maintained, await MaintainedAsync(contexts));
+        Assert.Equal(months, await MaintainedMonthsAsync(contexts));
     }
 
     [Theory, MemberData(nameof(Providers))]

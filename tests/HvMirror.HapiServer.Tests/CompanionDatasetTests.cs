@@ -108,18 +108,19 @@ public sealed class CompanionDatasetTests(CompanionServerFixture fixture) : ICla
         ParseCsv(await BodyAsync($"/hapi/data?dataset=AIA_171.days&start=2024-03-01&stop={StopDate}"));
 
     [Fact]
-    public async Task The_catalog_lists_each_file_dataset_then_its_days_then_its_observed()
+    public async Task The_catalog_lists_each_file_dataset_then_its_months_days_and_observed()
     {
         var (status, json, _) = await Client.GetJsonAsync("/hapi/catalog");
         Assert.Equal(HttpStatusCode.OK, status);
         var entries = json.GetProperty("catalog").EnumerateArray()
             .Select(e => (Id: e.GetProperty("id").GetString()!, Title: e.GetProperty("title").GetString()!)).ToList();
         Assert.Equal(
-            ["AIA_171", "AIA_171.days", "AIA_171.observed", "HMI_MAG", "HMI_MAG.days", "HMI_MAG.observed"],
+            ["AIA_171", "AIA_171.months", "AIA_171.days", "AIA_171.observed", "HMI_MAG", "HMI_MAG.months", "HMI_MAG.days", "HMI_MAG.observed"],
             entries.Select(e => e.Id));
-        Assert.Contains("per observation day", entries[1].Title);
-        Assert.Contains("by observation time", entries[2].Title);
-        Assert.StartsWith(entries[0].Title, entries[1].Title);
+        Assert.Contains("per observation month", entries[1].Title);
+        Assert.Contains("per observation day", entries[2].Title);
+        Assert.Contains("by observation time", entries[3].Title);
+        Assert.StartsWith(entries[0].Title, entries[2].Title);
     }
 
     [Fact]
@@ -172,6 +173,23 @@ public sealed class CompanionDatasetTests(CompanionServerFixture fixture) : ICla
         Assert.Equal(before[1][1], after[1][1]);
         Assert.Equal(before[0], after[0]);
         Assert.Equal(before[2], after[2]);
+    }
+
+    [Fact]
+    public async Task Months_are_the_xor_and_sums_of_their_days()
+    {
+        var days = await DaysAsync();
+        var months = ParseCsv(await BodyAsync($"/hapi/data?dataset=AIA_171.months&start=2024-03-01&stop={StopDate}"));
+
+        var expected = fixture.Aia.GroupBy(f => DaySummaries.MonthOf(f.ObservedAt)).OrderBy(g => g.Key).Select(g => new[]
+        {
+            Time(g.Key),
+            g.Count().ToString(CultureInfo.InvariantCulture),
+            g.Sum(f => (long)f.Bytes.Length).ToString(CultureInfo.InvariantCulture),
+            DaySummaries.DigestOf(g.Select(f => (f.Name, f.Checksum))),
+        }).ToList();
+        Assert.Equal(expected, months);
+        Assert.Equal(days.Sum(d => long.Parse(d[1], CultureInfo.InvariantCulture)), months.Sum(m => long.Parse(m[1], CultureInfo.InvariantCulture)));
     }
 
     [Fact]

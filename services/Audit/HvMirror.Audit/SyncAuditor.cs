@@ -43,14 +43,14 @@ public sealed record FileDifference(DifferenceKind Kind, DateTime Day, string Na
 /// <summary>What an audit found for one dataset of one upstream.</summary>
 public sealed record DatasetAudit(
     string Upstream, string Dataset, DateTime From, DateTime Until, IReadOnlyList<AuditDay> Days, IReadOnlyList<FileDifference> Differences,
-    int DaysListed, int Requests, int Queued = 0, int RemovedFromCatalog = 0, string? Error = null)
+    int Requests, int Queued = 0, int RemovedFromCatalog = 0, string? Error = null)
 {
     public long Expected => Days.Sum(d => d.Expected);
     public long Missing => Days.Sum(d => d.Missing);
     public long Stale => Days.Sum(d => d.Stale);
     public long Extra => Days.Sum(d => d.Extra);
     public long InSync => Expected - Missing - Stale;
-    public int DaysComplete => Days.Count(d => d.Complete);
+    public int DaysComplete => Days.Where(d => d.Complete).Sum(d => d.Days);
     public int DaysIncomplete => Days.Count(d => !d.Complete);
     public DateTime? OldestMissingDay => Days.Where(d => d.Missing + d.Stale > 0).Select(d => (DateTime?)d.Day).Min();
     public double Completeness => Expected == 0 ? 1 : (double)InSync / Expected;
@@ -71,7 +71,10 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
     /// <summary>Differing days next to each other are listed with one request, up to this many days.</summary>
     private const int LongestRun = 31;
 
-    internal static readonly string[] DayParameters = ["files", "bytes", "digest"];
+    /// <summary>The days of differing months next to each other are read with one request, up to this many months.</summary>
+    private const int LongestMonthRun = 12;
+
+    internal static readonly string[] SummaryParameters = ["files", "bytes", "digest"];
     internal static readonly string[] ObservedParameters = ["name", "checksum", "url", "size", "ingested"];
 
     /// <summary>Client settings for audits: a whole archive's summaries in one request (the upstream may still ask for less with 1408).</summary>
@@ -87,10 +90,10 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
         {
             DatasetAudit result;
             var today = time.GetUtcNow().UtcDateTime.Date;
-            if (!listed.Contains(CompanionDatasets.DaysOf(dataset)) || !listed.Contains(CompanionDatasets.ObservedOf(dataset)))
+            if (CompanionDatasets.Suffixes.Any(suffix => !listed.Contains(dataset + suffix)))
                 result = Failed(dataset, request, today,
-                    $"the upstream publishes no day summaries for {dataset} (no {CompanionDatasets.DaysOf(dataset)} and {CompanionDatasets.ObservedOf(dataset)} " +
-                    "in its catalog: not a HvMirror node, or an older one); `hvmirror verify` compares it record by record instead");
+                    $"the upstream publishes no summaries for {dataset} (not all of {string.Join(", ", CompanionDatasets.Suffixes.Select(x => dataset + x))} " +
+                    "are in its catalog: not a HvMirror node, or an older one); `hvmirror verify` compares it record by record instead");
             else
             {
                 try
@@ -110,37 +113,70 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
     }
 
     private DatasetAudit Failed(string dataset, AuditRequest request, DateTime today, string error) =>
-        new(upstream.Upstream, dataset, request.Since ?? today, request.Until ?? today.AddDays(1), [], [], 0, 0, Error: error);
+        new(upstream.Upstream, dataset, request.Since ?? today, request.Until ?? today.AddDays(1), [], [], 0, Error: error);
 
     private async Task<DatasetAudit> AuditDatasetAsync(string dataset, AuditRequest request, CancellationToken cancellationToken)
     {
         var requests = 0;
-        var daysInfo = await upstream.GetInfoAsync(CompanionDatasets.DaysOf(dataset), DayParameters, DaysAdvice, cancellationToken);
+        var monthsInfo = await upstream.GetInfoAsync(CompanionDatasets.MonthsOf(dataset), SummaryParameters, SummaryAdvice, cancellationToken);
         requests++;
-        var from = (request.Since ?? daysInfo.StartDate).Date;
-        var until = request.Until?.Date ?? time.GetUtcNow().UtcDateTime.Date.AddDays(1);
-        from = DateTime.SpecifyKind(from, DateTimeKind.Utc);
-        until = DateTime.SpecifyKind(until, DateTimeKind.Utc);
+        var from = DateTime.SpecifyKind((request.Since ?? monthsInfo.StartDate).Date, DateTimeKind.Utc);
+        var until = DateTime.SpecifyKind(request.Until?.Date ?? time.GetUtcNow().UtcDateTime.Date.AddDays(1), DateTimeKind.Utc);
 
-        var theirs = new SortedDictionary<DateTime, DaySummary>();
-        var fields = Indexes(daysInfo, DayParameters);
-        await foreach (var row in upstream.ReadFieldsAsync(daysInfo, from, until, cancellationToken))
-            theirs[row.Time.Date] = ParseDay(dataset, row, fields);
+        // Files broken on disk are not in any summary's view: their months are looked at day by day.
+        var brokenFiles = request.ChecksDisk ? await CheckDiskAsync(dataset, from, until, cancellationToken) : [];
+        var brokenMonths = brokenFiles.Select(b => DaySummaries.MonthOf(b.Difference.Day)).ToHashSet();
+
+        // Months first: a month whose summaries agree, wholly inside the range, is complete without looking at its days.
+        var theirMonths = new Dictionary<DateTime, Summary>();
+        await foreach (var row in upstream.ReadFieldsAsync(monthsInfo, DaySummaries.MonthOf(from), until, cancellationToken))
+            theirMonths[DaySummaries.MonthOf(row.Time)] = ParseSummary(CompanionDatasets.MonthsOf(dataset), row, Indexes(monthsInfo, SummaryParameters));
         requests++;
-
-        Dictionary<DateTime, DaySummary> ours;
+        var monthStart = DaySummaries.MonthOf(from);
+        Dictionary<DateTime, MonthSummary> ourMonths;
         await using (var db = contexts.CreateDbContext())
-            ours = await db.DaySummaries.AsNoTracking().Where(s => s.Dataset == dataset && s.Day >= from && s.Day < until)
-                .ToDictionaryAsync(s => DateTime.SpecifyKind(s.Day, DateTimeKind.Utc), cancellationToken);
+            ourMonths = await db.MonthSummaries.AsNoTracking().Where(s => s.Dataset == dataset && s.Month >= monthStart && s.Month < until)
+                .ToDictionaryAsync(s => DateTime.SpecifyKind(s.Month, DateTimeKind.Utc), cancellationToken);
 
         var days = new SortedDictionary<DateTime, AuditDay>();
+        var monthsByDay = new List<DateTime>();
+        foreach (var month in theirMonths.Keys.Union(ourMonths.Keys).Order())
+        {
+            theirMonths.TryGetValue(month, out var upstreamMonth);
+            ourMonths.TryGetValue(month, out var ourMonth);
+            if (month >= from && month.AddMonths(1) <= until && upstreamMonth is not null && ourMonth is not null && !brokenMonths.Contains(month)
+                && upstreamMonth == new Summary(ourMonth.Files, ourMonth.Bytes, ourMonth.Digest))
+                days[month] = new AuditDay(month, ourMonth.Files, 0, 0, 0, ourMonth.Days, WholeMonth: true);
+            else
+                monthsByDay.Add(month);
+        }
+
+        // Then the days of the months that differ (or lie partly outside the range).
+        var theirs = new Dictionary<DateTime, Summary>();
+        var ours = new Dictionary<DateTime, Summary>();
+        if (monthsByDay.Count > 0)
+        {
+            var daysInfo = await upstream.GetInfoAsync(CompanionDatasets.DaysOf(dataset), SummaryParameters, SummaryAdvice, cancellationToken);
+            requests++;
+            foreach (var (firstMonth, afterMonths) in Runs(monthsByDay, m => m.AddMonths(1), LongestMonthRun))
+            {
+                var start = firstMonth < from ? from : firstMonth;
+                var stop = afterMonths > until ? until : afterMonths;
+                await foreach (var row in upstream.ReadFieldsAsync(daysInfo, start, stop, cancellationToken))
+                    theirs[row.Time.Date] = ParseSummary(CompanionDatasets.DaysOf(dataset), row, Indexes(daysInfo, SummaryParameters));
+                requests++;
+                await using var db = contexts.CreateDbContext();
+                foreach (var s in await db.DaySummaries.AsNoTracking().Where(s => s.Dataset == dataset && s.Day >= start && s.Day < stop)
+                             .Select(s => new { s.Day, s.Files, s.Bytes, s.Digest }).ToListAsync(cancellationToken))
+                    ours[DateTime.SpecifyKind(s.Day, DateTimeKind.Utc)] = new Summary(s.Files, s.Bytes, s.Digest);
+            }
+        }
         var differing = new List<DateTime>();
         foreach (var day in theirs.Keys.Union(ours.Keys).Order())
         {
             theirs.TryGetValue(day, out var upstreamDay);
             ours.TryGetValue(day, out var ourDay);
-            if (upstreamDay is not null && ourDay is not null && upstreamDay.Files == ourDay.Files && upstreamDay.Bytes == ourDay.Bytes
-                && upstreamDay.Digest == ourDay.Digest)
+            if (upstreamDay is not null && upstreamDay == ourDay)
                 days[day] = new AuditDay(day, upstreamDay.Files, 0, 0, 0);
             else
                 differing.Add(day);
@@ -151,7 +187,7 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
         HapiDatasetInfo? observedInfo = null;
         async Task<IReadOnlyDictionary<string, UpstreamFile>> ListUpstreamAsync(DateTime start, DateTime stop)
         {
-            observedInfo ??= await upstream.GetInfoAsync(CompanionDatasets.ObservedOf(dataset), ObservedParameters, DaysAdvice, cancellationToken);
+            observedInfo ??= await upstream.GetInfoAsync(CompanionDatasets.ObservedOf(dataset), ObservedParameters, SummaryAdvice, cancellationToken);
             requests++;
             var listing = new Dictionary<string, UpstreamFile>(StringComparer.Ordinal);
             var columns = Indexes(observedInfo, ObservedParameters);
@@ -166,7 +202,7 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
             return listing;
         }
 
-        foreach (var (start, stop) in Runs(differing))
+        foreach (var (start, stop) in Runs(differing, d => d.AddDays(1), LongestRun))
         {
             var listing = await ListUpstreamAsync(start, stop);
             var held = await HeldAsync(dataset, start, stop, cancellationToken);
@@ -207,7 +243,6 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
         var removed = 0;
         if (request.ChecksDisk)
         {
-            var brokenFiles = await CheckDiskAsync(dataset, from, until, cancellationToken);
             var broken = brokenFiles.Select(b => b.Difference).ToList();
             foreach (var group in broken.GroupBy(b => b.Day))
             {
@@ -221,7 +256,7 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
             {
                 // A broken file is taken out of the catalog so that it is fetched as missing; its upstream record comes
                 // from that day's listing (asked for now if its day looked in sync).
-                foreach (var run in Runs(broken.Select(b => b.Day).Distinct().Order().ToList()))
+                foreach (var run in Runs(broken.Select(b => b.Day).Distinct().Order().ToList(), d => d.AddDays(1), LongestRun))
                 {
                     var listing = await ListUpstreamAsync(run.Start, run.Stop);
                     foreach (var (file, archivePath) in brokenFiles.Where(b => b.Difference.Day >= run.Start && b.Difference.Day < run.Stop))
@@ -242,11 +277,11 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
                 await workList.WantAsync(batch, cancellationToken, dueNow: true);
             queued = wanted.Count;
         }
-        return new DatasetAudit(upstream.Upstream, dataset, from, until, [.. days.Values], differences, theirs.Count, requests, queued, removed);
+        return new DatasetAudit(upstream.Upstream, dataset, from, until, [.. days.Values], differences, requests, queued, removed);
     }
 
-    private const string DaysAdvice =
-        "A HvMirror node publishes X.days (Time, files, bytes, digest) and X.observed (Time, name, checksum, url, size, ingested) beside " +
+    private const string SummaryAdvice =
+        "A HvMirror node publishes X.months and X.days (Time, files, bytes, digest) and X.observed (Time, name, checksum, url, size, ingested) beside " +
         "each file dataset X: is the upstream a HvMirror node of this version?";
 
     private sealed record UpstreamFile(string Name, string Checksum, Uri? Url, DateTime ObservedAt, DateTime IngestedAt, string? Problem);
@@ -344,17 +379,19 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
         }
     }
 
-    /// <summary>Consecutive days as [start, stop) runs of at most <see cref="LongestRun"/> days.</summary>
-    private static IEnumerable<(DateTime Start, DateTime Stop)> Runs(IReadOnlyList<DateTime> days)
+    /// <summary>Consecutive periods (days or months, each followed by <paramref name="next"/>) as [start, stop) runs of at most <paramref name="longest"/>.</summary>
+    private static IEnumerable<(DateTime Start, DateTime Stop)> Runs(IReadOnlyList<DateTime> periods, Func<DateTime, DateTime> next, int longest)
     {
-        for (var i = 0; i < days.Count;)
+        for (var i = 0; i < periods.Count;)
         {
-            var start = days[i];
-            var stop = start.AddDays(1);
+            var start = periods[i];
+            var stop = next(start);
+            var count = 1;
             i++;
-            while (i < days.Count && days[i] == stop && (stop - start).TotalDays < LongestRun)
+            while (i < periods.Count && periods[i] == stop && count < longest)
             {
-                stop = stop.AddDays(1);
+                stop = next(stop);
+                count++;
                 i++;
             }
             yield return (start, stop);
@@ -364,17 +401,27 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
     private static int[] Indexes(HapiDatasetInfo info, IReadOnlyList<string> parameters) =>
         parameters.Select(p => info.RequestedParameters.ToList().IndexOf(p)).ToArray();
 
-    private DaySummary ParseDay(string dataset, HapiFields row, int[] columns)
+    /// <summary>A month's or a day's count, bytes and digest, on either side.</summary>
+    private sealed record Summary(long Files, long Bytes, string Digest);
+
+    private Summary ParseSummary(string companion, HapiFields row, int[] columns)
     {
         var f = row.Fields;
         if (!long.TryParse(f[columns[0]], NumberStyles.None, CultureInfo.InvariantCulture, out var files)
             || !double.TryParse(f[columns[1]], NumberStyles.Float, CultureInfo.InvariantCulture, out var bytes)
-            || f[columns[2]] is not { Length: 64 } digest || !digest.All(char.IsAsciiHexDigitLower))
-            throw new HapiClientException(upstream.Upstream, CompanionDatasets.DaysOf(dataset),
-                $"the day summary on line {row.Line} is unusable: files '{UpstreamText.Shown(f[columns[0]])}', bytes '{UpstreamText.Shown(f[columns[1]])}', " +
+            || f[columns[2]] is not { Length: 64 } digest || !IsLowerHex(digest))
+            throw new HapiClientException(upstream.Upstream, companion,
+                $"the summary on line {row.Line} is unusable: files '{UpstreamText.Shown(f[columns[0]])}', bytes '{UpstreamText.Shown(f[columns[1]])}', " +
                 $"digest '{UpstreamText.Shown(f[columns[2]])}' (a count, a byte count and 64 lowercase hex digits)",
                 "Tell the upstream's operators; nothing on this node needs changing.", isTransient: false);
-        return new DaySummary { Dataset = dataset, Day = row.Time.Date, Files = files, Bytes = (long)bytes, Digest = digest };
+        return new Summary(files, (long)bytes, digest);
+    }
+
+    private static bool IsLowerHex(string text)
+    {
+        foreach (var c in text)
+            if (!char.IsAsciiHexDigitLower(c)) return false;
+        return true;
     }
 
     private static UpstreamFile ParseObserved(HapiFields row, int[] columns)

@@ -47,12 +47,14 @@ public abstract class HapiDatasetKind
 
     public static HapiDatasetKind Files { get; } = new FileKind();
 
+    public static HapiDatasetKind Months { get; } = new MonthsKind();
+
     public static HapiDatasetKind Days { get; } = new DaysKind();
 
     public static HapiDatasetKind Observed { get; } = new ObservedKind();
 
     /// <summary>In the order <c>/hapi/catalog</c> lists them for each source.</summary>
-    public static IReadOnlyList<HapiDatasetKind> All { get; } = [Files, Days, Observed];
+    public static IReadOnlyList<HapiDatasetKind> All { get; } = [Files, Months, Days, Observed];
 
     /// <summary>What follows the source's name in the dataset id (empty for the file dataset).</summary>
     public abstract string Suffix { get; }
@@ -82,7 +84,7 @@ public abstract class HapiDatasetKind
     public static HapiDatasetRef? Resolve(string id)
     {
         var fileDataset = CompanionDatasets.FileDatasetOf(id);
-        var kind = fileDataset is null ? Files : id.EndsWith(CompanionDatasets.DaysSuffix, StringComparison.Ordinal) ? Days : Observed;
+        var kind = fileDataset is null ? Files : All.Single(k => k.Suffix.Length > 0 && id.EndsWith(k.Suffix, StringComparison.Ordinal));
         return DataSources.Helioviewer.TryGet(fileDataset ?? id, out var source) ? new HapiDatasetRef(id, kind, source) : null;
     }
 
@@ -158,6 +160,41 @@ public abstract class HapiDatasetKind
                 .Where(f => f.Dataset == fileDataset && f.IngestedAt >= start && f.IngestedAt < stop)
                 .OrderBy(f => f.IngestedAt)
                 .Select(f => new HapiRow(f.IngestedAt, f.Name, f.Checksum, f.ArchivePath, f.Size, f.IngestedAt, 0, 0, ""));
+    }
+
+    private sealed class MonthsKind : HapiDatasetKind
+    {
+        public override string Suffix => CompanionDatasets.MonthsSuffix;
+
+        public override IReadOnlyList<HapiParameter> Parameters { get; } =
+        [
+            new(HapiField.Time, "Time", "isotime", HapiTime.OutputLength, "UTC", "The start (UTC midnight of the first day) of the observation month."),
+            new(HapiField.Files, "files", "integer", null, null, "How many files this node holds that were observed in that month."),
+            new(HapiField.Bytes, "bytes", "double", null, "bytes", "The total length of those files in bytes, written as a whole number without exponent."),
+            new(HapiField.Digest, "digest", "string", 64, null,
+                "XOR over the month's files of SHA-256 of the UTF-8 bytes of name + \"\\n\" + checksum (the XOR of its days' digests), in lowercase hex."),
+        ];
+
+        public override bool CutAtHorizon => false;
+
+        public override string Title(DataSource source) =>
+            $"{HapiDatasets.Title(source)}: per observation month, the count, bytes and digest of the files";
+
+        public override string Description(DataSource source) =>
+            $"Per-month summaries of the JPEG2000 files of Helioviewer source {source.Name} ({Instruments(source)}) held by this node: " +
+            "one record per observation month (UTC) that holds files, in month order, Time being the month's first midnight; files, " +
+            $"bytes and digest as in {source.Name}{CompanionDatasets.DaysSuffix} (the month's digest is the XOR of its days' digests). " +
+            $"An audit compares months first and reads {source.Name}{CompanionDatasets.DaysSuffix} only for the months that differ. {Live}.";
+
+        internal override async Task<DateTime?> FirstTimeAsync(CatalogDbContext db, string fileDataset, CancellationToken cancellationToken) =>
+            Utc(await db.MonthSummaries.AsNoTracking().Where(s => s.Dataset == fileDataset && s.Files > 0).OrderBy(s => s.Month)
+                .Select(s => (DateTime?)s.Month).FirstOrDefaultAsync(cancellationToken));
+
+        internal override IQueryable<HapiRow> Rows(CatalogDbContext db, string fileDataset, DateTime start, DateTime stop) =>
+            db.MonthSummaries.AsNoTracking()
+                .Where(s => s.Dataset == fileDataset && s.Files > 0 && s.Month >= start && s.Month < stop)
+                .OrderBy(s => s.Month)
+                .Select(s => new HapiRow(s.Month, "", "", "", 0, default, s.Files, s.Bytes, s.Digest));
     }
 
     private sealed class DaysKind : HapiDatasetKind

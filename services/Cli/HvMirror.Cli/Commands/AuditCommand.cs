@@ -98,7 +98,7 @@ internal static class AuditCommand
         output.WriteLine(
             $"audit: {audited.Count(r => r.InSyncWholly)} of {results.Count} sources complete; {inSync:N0} of {expected:N0} upstream files in sync " +
             $"({Percent(expected == 0 ? 1 : (double)inSync / expected)}); {audited.Sum(r => r.Missing):N0} missing, {audited.Sum(r => r.Stale):N0} stale, " +
-            $"{audited.Sum(r => r.Extra):N0} extra; {audited.Sum(r => r.DaysIncomplete):N0} of {audited.Sum(r => r.Days.Count):N0} days incomplete; " +
+            $"{audited.Sum(r => r.Extra):N0} extra; {audited.Sum(r => r.DaysIncomplete):N0} of {audited.Sum(r => r.DaysComplete + r.DaysIncomplete):N0} days incomplete; " +
             $"{results.Sum(r => r.Requests):N0} requests in {elapsed.TotalSeconds:0.0} s" + (failed > 0 ? $"; {failed} source(s) could not be audited, see above" : ""));
         if (request.Repair)
         {

@@ -41,6 +41,7 @@ internal static class StatusFormat
         var label = Day(day);
         if (day < audit.FromDay || day >= audit.UntilDay) return (DayState.Unknown, $"{label}: not audited");
         if (!days.TryGetValue(day, out var d)) return (DayState.Empty, $"{label}: no files");
+        if (d.WholeMonth) return (DayState.Complete, $"{label}: in a complete month ({Count(d.Expected)} files on {Count(d.Days)} days, all held)");
         if (d.Complete) return (DayState.Complete, $"{label}: all {Count(d.Expected)} held");
         var title = $"{label}: {Count(d.Missing)} of {Count(d.Expected)} missing";
         if (d.Stale > 0) title += $", {Count(d.Stale)} stale";

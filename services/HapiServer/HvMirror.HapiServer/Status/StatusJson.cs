@@ -75,7 +75,8 @@ public static class StatusJson
             {
                 if (!allDays && d.Complete) continue;
                 json.WriteStartObject();
-                json.WriteString("day", Day(d.Day));
+                if (d.WholeMonth) json.WriteString("month", d.Day.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture));
+                else json.WriteString("day", Day(d.Day));
                 json.WriteString("state", d.Complete ? "complete" : "incomplete");
                 json.WriteNumber("expected", d.Expected);
                 json.WriteNumber("missing", d.Missing);

@@ -175,13 +175,13 @@ public static class StatusPage
         if (a?.Error is { } error) html.Append("<p class=err>Last audit failed: ").Append(E(error)).Append(" (figures from the last audit that ran)</p>");
         if (a is not null)
         {
-            var days = s.Days.ToDictionary(d => d.Day);
+            var days = ByDay(s.Days);
             if (detail) Years(html, a, days);
             else
             {
                 // The weeks up to the source's newest files, not up to today: a source that stopped years ago (EIT, MDI)
                 // still shows its own last year rather than a year of empty days.
-                var last = s.Days.Count > 0 ? s.Days.Max(d => d.Day).Date : a.UntilDay.AddDays(-1).Date;
+                var last = s.Days.Count > 0 ? s.Days.Max(d => d.WholeMonth ? d.Day.AddMonths(1).AddDays(-1) : d.Day).Date : a.UntilDay.AddDays(-1).Date;
                 var first = Monday(last.AddDays(-7 * weeks!.Value + 7));
                 html.Append("<h3>").Append(Day(first)).Append(" – ").Append(Day(last)).Append("</h3>");
                 Calendar(html, a, days, first, last);
@@ -189,6 +189,20 @@ public static class StatusPage
             }
         }
         html.Append("</section>");
+    }
+
+    /// <summary>Each day's entry; the days of a month found complete as a whole all share its entry.</summary>
+    private static Dictionary<DateTime, AuditDay> ByDay(IReadOnlyList<AuditDay> entries)
+    {
+        var days = new Dictionary<DateTime, AuditDay>();
+        foreach (var entry in entries)
+        {
+            if (!entry.WholeMonth) days[entry.Day] = entry;
+            else
+                for (var day = entry.Day; day < entry.Day.AddMonths(1); day = day.AddDays(1))
+                    days.TryAdd(day, entry);
+        }
+        return days;
     }
 
     private static void Years(StringBuilder html, AuditResult a, IReadOnlyDictionary<DateTime, AuditDay> days)

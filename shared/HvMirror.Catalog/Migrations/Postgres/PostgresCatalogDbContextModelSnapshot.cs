@@ -305,6 +305,44 @@ namespace HvMirror.Catalog.Migrations.Postgres
                     b.ToTable("mirror_cursors", (string)null);
                 });
 
+            modelBuilder.Entity("HvMirror.Catalog.MonthSummary", b =>
+                {
+                    b.Property<string>("Dataset")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("dataset");
+
+                    b.Property<DateTime>("Month")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("month");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes");
+
+                    b.Property<int>("Days")
+                        .HasColumnType("integer")
+                        .HasColumnName("days");
+
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("digest");
+
+                    b.Property<long>("Files")
+                        .HasColumnType("bigint")
+                        .HasColumnName("files");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Dataset", "Month");
+
+                    b.ToTable("month_summaries", (string)null);
+                });
+
             modelBuilder.Entity("HvMirror.Catalog.QuarantinedRecord", b =>
                 {
                     b.Property<string>("Upstream")

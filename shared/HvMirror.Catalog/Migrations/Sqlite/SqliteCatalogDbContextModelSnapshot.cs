@@ -297,6 +297,44 @@ namespace HvMirror.Catalog.Migrations.Sqlite
                     b.ToTable("mirror_cursors", (string)null);
                 });
 
+            modelBuilder.Entity("HvMirror.Catalog.MonthSummary", b =>
+                {
+                    b.Property<string>("Dataset")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dataset");
+
+                    b.Property<long>("Month")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("month");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bytes");
+
+                    b.Property<int>("Days")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("days");
+
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("digest");
+
+                    b.Property<long>("Files")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("files");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Dataset", "Month");
+
+                    b.ToTable("month_summaries", (string)null);
+                });
+
             modelBuilder.Entity("HvMirror.Catalog.QuarantinedRecord", b =>
                 {
                     b.Property<string>("Upstream")
