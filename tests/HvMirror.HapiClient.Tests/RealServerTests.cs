@@ -38,8 +38,8 @@ public sealed class RealServerTests(RealServerFixture fixture)
         var catalog = await client.GetCatalogAsync();
         Assert.Equal("3.3", catalog.HapiVersion);
         Assert.Equal(
-            ["AIA_171", "AIA_171.months", "AIA_171.days", "AIA_171.observed", "HMI_MAG", "HMI_MAG.months", "HMI_MAG.days", "HMI_MAG.observed",
-             "LASCO_C2", "LASCO_C2.months", "LASCO_C2.days", "LASCO_C2.observed"],
+            ["AIA_171", "AIA_171.days", "AIA_171.months", "AIA_171.observed", "HMI_MAG", "HMI_MAG.days", "HMI_MAG.months", "HMI_MAG.observed",
+             "LASCO_C2", "LASCO_C2.days", "LASCO_C2.months", "LASCO_C2.observed"],
             catalog.Datasets.Select(d => d.Id).Order(StringComparer.Ordinal));
         Assert.All(catalog.Datasets, d => Assert.False(string.IsNullOrEmpty(d.Title)));
         Assert.Equal("3.3", await client.GetHapiVersionAsync());
