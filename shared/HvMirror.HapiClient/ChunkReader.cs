@@ -73,20 +73,22 @@ internal sealed class ChunkReader : IDisposable
 
     private string What => $"/data response for [{FormatTime(_start)}, {FormatTime(_stop)})";
 
-    public async ValueTask<HapiRow?> NextAsync(CancellationToken cancellationToken)
+    public async ValueTask<HapiRow?> NextAsync(CancellationToken cancellationToken) =>
+        await ReadRowAsync(cancellationToken).ConfigureAwait(false) ? Check(_csv!.RecordLine) : null;
+
+    /// <summary>Reads the next CSV row into the fields; false at the end (or for a chunk without records).</summary>
+    private async ValueTask<bool> ReadRowAsync(CancellationToken cancellationToken)
     {
         if (_csv is null)
-            return null;
+            return false;
         try
         {
-            if (!await _csv.ReadAsync(_fields, cancellationToken).ConfigureAwait(false))
-                return null;
+            return await _csv.ReadAsync(_fields, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && Translate(e) is { } translated)
         {
             throw translated;
         }
-        return Check(_csv.RecordLine);
     }
 
     /// <summary>
@@ -95,18 +97,9 @@ internal sealed class ChunkReader : IDisposable
     /// </summary>
     public async ValueTask<HapiFields?> NextFieldsAsync(CancellationToken cancellationToken)
     {
-        if (_csv is null)
+        if (!await ReadRowAsync(cancellationToken).ConfigureAwait(false))
             return null;
-        try
-        {
-            if (!await _csv.ReadAsync(_fields, cancellationToken).ConfigureAwait(false))
-                return null;
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && Translate(e) is { } translated)
-        {
-            throw translated;
-        }
-        var line = _csv.RecordLine;
+        var line = _csv!.RecordLine;
         var time = CheckTime(line, strictlyIncreasing: false);
         return new HapiFields(time, [.. _fields], line);
     }

@@ -214,13 +214,8 @@ public sealed class UpstreamClient : IDisposable
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(info);
-        start = AsUtc(start);
-        stop = AsUtc(stop);
-        var from = start > info.StartDate ? start : info.StartDate;
-        var to = stop < info.StopDate ? stop : info.StopDate;
-        if (from >= to)
+        if (Within(info, start, stop) is not (var from, var to))
             yield break;
-
         var columns = RecordColumns.Of(info.RequestedParameters);
         await foreach (var reader in ChunksAsync(info.Dataset, from, to, columns.Requested, columns, cancellationToken).ConfigureAwait(false))
             while (await reader.NextAsync(cancellationToken).ConfigureAwait(false) is { } record)
@@ -237,15 +232,21 @@ public sealed class UpstreamClient : IDisposable
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(info);
-        start = AsUtc(start);
-        stop = AsUtc(stop);
-        var from = start > info.StartDate ? start : info.StartDate;
-        var to = stop < info.StopDate ? stop : info.StopDate;
-        if (from >= to)
+        if (Within(info, start, stop) is not (var from, var to))
             yield break;
         await foreach (var reader in ChunksAsync(info.Dataset, from, to, info.RequestedParameters, null, cancellationToken).ConfigureAwait(false))
             while (await reader.NextFieldsAsync(cancellationToken).ConfigureAwait(false) is { } row)
                 yield return row;
+    }
+
+    /// <summary>[start, stop) cut to the dataset's [startDate, stopDate), or null when nothing of it is left to ask.</summary>
+    private static (DateTime From, DateTime To)? Within(HapiDatasetInfo info, DateTime start, DateTime stop)
+    {
+        start = AsUtc(start);
+        stop = AsUtc(stop);
+        var from = start > info.StartDate ? start : info.StartDate;
+        var to = stop < info.StopDate ? stop : info.StopDate;
+        return from < to ? (from, to) : null;
     }
 
     /// <summary>

@@ -162,23 +162,28 @@ public abstract class HapiDatasetKind
                 .Select(f => new HapiRow(f.IngestedAt, f.Name, f.Checksum, f.ArchivePath, f.Size, f.IngestedAt, 0, 0, ""));
     }
 
-    private sealed class MonthsKind : HapiDatasetKind
+    /// <summary>The per-period summaries (<c>X.months</c>, <c>X.days</c>): the same parameters, of a month or of a day.</summary>
+    private abstract class SummaryKind(string period, string start, string digestNote) : HapiDatasetKind
     {
-        public override string Suffix => CompanionDatasets.MonthsSuffix;
-
         public override IReadOnlyList<HapiParameter> Parameters { get; } =
         [
-            new(HapiField.Time, "Time", "isotime", HapiTime.OutputLength, "UTC", "The start (UTC midnight of the first day) of the observation month."),
-            new(HapiField.Files, "files", "integer", null, null, "How many files this node holds that were observed in that month."),
+            new(HapiField.Time, "Time", "isotime", HapiTime.OutputLength, "UTC", $"The start ({start}) of the observation {period}."),
+            new(HapiField.Files, "files", "integer", null, null, $"How many files this node holds that were observed in that {period}."),
+            // HAPI integers are 32-bit and a day of one source can exceed 2 GiB; the value is still written as whole digits.
             new(HapiField.Bytes, "bytes", "double", null, "bytes", "The total length of those files in bytes, written as a whole number without exponent."),
             new(HapiField.Digest, "digest", "string", 64, null,
-                "XOR over the month's files of SHA-256 of the UTF-8 bytes of name + \"\\n\" + checksum (the XOR of its days' digests), in lowercase hex."),
+                $"XOR over the {period}'s files of SHA-256 of the UTF-8 bytes of name + \"\\n\" + checksum{digestNote}, in lowercase hex."),
         ];
 
         public override bool CutAtHorizon => false;
 
         public override string Title(DataSource source) =>
-            $"{HapiDatasets.Title(source)}: per observation month, the count, bytes and digest of the files";
+            $"{HapiDatasets.Title(source)}: per observation {period}, the count, bytes and digest of the files";
+    }
+
+    private sealed class MonthsKind() : SummaryKind("month", "UTC midnight of its first day", " (the XOR of its days' digests)")
+    {
+        public override string Suffix => CompanionDatasets.MonthsSuffix;
 
         public override string Description(DataSource source) =>
             $"Per-month summaries of the JPEG2000 files of Helioviewer source {source.Name} ({Instruments(source)}) held by this node: " +
@@ -197,24 +202,9 @@ public abstract class HapiDatasetKind
                 .Select(s => new HapiRow(s.Month, "", "", "", 0, default, s.Files, s.Bytes, s.Digest));
     }
 
-    private sealed class DaysKind : HapiDatasetKind
+    private sealed class DaysKind() : SummaryKind("day", "UTC midnight", "")
     {
         public override string Suffix => CompanionDatasets.DaysSuffix;
-
-        public override IReadOnlyList<HapiParameter> Parameters { get; } =
-        [
-            new(HapiField.Time, "Time", "isotime", HapiTime.OutputLength, "UTC", "The start (UTC midnight) of the observation day."),
-            new(HapiField.Files, "files", "integer", null, null, "How many files this node holds that were observed on that day."),
-            // HAPI integers are 32-bit and a day of one source can exceed 2 GiB; the value is still written as whole digits.
-            new(HapiField.Bytes, "bytes", "double", null, "bytes", "The total length of those files in bytes, written as a whole number without exponent."),
-            new(HapiField.Digest, "digest", "string", 64, null,
-                "XOR over the day's files of SHA-256 of the UTF-8 bytes of name + \"\\n\" + checksum, in lowercase hex."),
-        ];
-
-        public override bool CutAtHorizon => false;
-
-        public override string Title(DataSource source) =>
-            $"{HapiDatasets.Title(source)}: per observation day, the count, bytes and digest of the files";
 
         public override string Description(DataSource source) =>
             $"Per-day summaries of the JPEG2000 files of Helioviewer source {source.Name} ({Instruments(source)}) held by this node: " +
