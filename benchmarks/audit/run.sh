@@ -63,13 +63,13 @@ SERVER=$!
 for _ in $(seq 1 150); do curl -sf -o /dev/null "http://127.0.0.1:$port/hapi/capabilities" && break; sleep 0.2; done
 HAPI="http://127.0.0.1:$port/hapi"
 
-timed() { # label expected-exit command...: runs it, prints "label: seconds, peak RSS", keeps its output in $WORK/label.log
+timed() { # label expected-exit command...: runs it, prints "label: seconds (the whole process), peak RSS" and its summary line
     local label=$1 expected=$2; shift 2
     local start rc=0; start=$(date +%s.%N)
     /usr/bin/time -f "%M" -o "$WORK/$label.rss" "$@" >"$WORK/$label.log" 2>&1 || rc=$?
     local secs; secs=$(echo "$(date +%s.%N) - $start" | bc)
     [ "$rc" -eq "$expected" ] || { tail -20 "$WORK/$label.log" >&2; die "$label exited $rc, not $expected"; }
-    printf '%-34s %8.1f s %8d MiB peak   %s\n' "$label" "$secs" $(( $(tail -1 "$WORK/$label.rss") / 1024 )) "$(grep -E '^(audit|verify):' "$WORK/$label.log" | tail -1 | cut -c1-150)"
+    printf '%-34s %8.1f s %8d MiB peak\n      %s\n' "$label" "$secs" $(( $(tail -1 "$WORK/$label.rss") / 1024 )) "$(grep -E '^(audit|verify):' "$WORK/$label.log" | tail -1 | cut -c1-260)"
 }
 
 printf 'catalogs: %s files, %s sources, %s source-days; SQL load %.1f s; %s\n' "$FILES" "$SOURCES" "$days" "$load_secs" "$rebuild"

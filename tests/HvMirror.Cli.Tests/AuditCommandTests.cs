@@ -4,35 +4,14 @@ using HvMirror.Catalog;
 using HvMirror.Cli.Commands;
 using HvMirror.Ingestion;
 using HvMirror.Node;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 
 namespace HvMirror.Cli.Tests;
 
 /// <summary>`hvmirror audit`: per source and day, against a mirror with deleted, corrupted and stale files, then repaired.</summary>
-public sealed class AuditCommandTests : IAsyncLifetime
+public sealed class AuditCommandTests : PrimaryAndMirrorTests
 {
     private static readonly DateTime Start = new(2024, 5, 1, 0, 0, 0, DateTimeKind.Utc);
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "hvmirror-tests", Guid.NewGuid().ToString("N"));
-    private readonly StringWriter _output = new();
-    private ArchiveLocation _primaryArchive = null!;
-    private ArchiveLocation _mirrorArchive = null!;
-    private ArchiveIngester _primary = null!;
-    private WebApplication _primaryServer = null!;
-    private Uri _hapi = null!;
-
-    public async Task InitializeAsync()
-    {
-        _primaryArchive = new ArchiveLocation(Path.Combine(_root, "primary"));
-        _mirrorArchive = new ArchiveLocation(Path.Combine(_root, "mirror"));
-        var contexts = new CatalogDbContextFactory(CatalogConnection.ForSqliteFile(_primaryArchive.DefaultSqliteCatalog));
-        await CatalogMigrator.MigrateAsync(contexts);
-        _primary = new ArchiveIngester(_primaryArchive, new FileRegistry(contexts, IngestionClock.System), DataSources.Helioviewer);
-        _primaryServer = ServeCommand.Build(_primaryArchive, CatalogConnection.ForSqliteFile(_primaryArchive.DefaultSqliteCatalog), "http://127.0.0.1:0", null, LogLevel.Warning);
-        await _primaryServer.StartAsync();
-        _hapi = new Uri(_primaryServer.Urls.First() + "/hapi");
-    }
 
     [Fact]
     public async Task A_mirror_in_sync_is_proven_with_two_requests_per_source_and_every_day_complete()
@@ -43,7 +22,7 @@ public sealed class AuditCommandTests : IAsyncLifetime
 
         var exit = await AuditAsync(new AuditRequest(["*"]));
 
-        var text = _output.ToString();
+        var text = Output.ToString();
         Assert.True(exit == ExitCodes.Success, text);
         AssertOutputHas("AIA_171: 3 days complete, 0 incomplete; 100 % (6 of 6 files); 0 missing, 0 stale, 0 extra (2 requests)");
         AssertOutputHas("LASCO_C2: 3 days complete, 0 incomplete; 100 % (6 of 6 files); 0 missing, 0 stale, 0 extra (2 requests)");
@@ -77,30 +56,30 @@ public sealed class AuditCommandTests : IAsyncLifetime
         var summariesOnly = await AuditAsync(new AuditRequest(["AIA_171"]));
 
         Assert.Equal(ExitCodes.SomeRejected, summariesOnly);
-        var text = _output.ToString();
+        var text = Output.ToString();
         AssertOutputHas("AIA_171: 1 days complete, 2 incomplete; 83.333 % (10 of 12 files); 1 missing, 1 stale, 0 extra; oldest missing day 2024-05-01");
         AssertOutputHas("AIA_171 2024-05-01: 1 stale");
         AssertOutputHas("AIA_171 2024-05-02: 1 of 4 missing");
         AssertOutputHas($"stale: {stale.Name}: here {Checksum.Sha256Of(stale.Content)}, upstream");
         AssertOutputHas($"missing: {missing.Name} (upstream {Checksum.Sha256Of(missing.Content)})");
-        Assert.False(_output.ToString().Contains("on disk"), _output.ToString());
+        Assert.False(Output.ToString().Contains("on disk"), Output.ToString());
 
-        _output.GetStringBuilder().Clear();
+        Output.GetStringBuilder().Clear();
         var repair = await AuditAsync(new AuditRequest(["AIA_171"], Repair: true));
 
         Assert.Equal(ExitCodes.SomeRejected, repair);
-        text = _output.ToString();
+        text = Output.ToString();
         AssertOutputHas($"not on disk: {deleted.Name}");
         AssertOutputHas($"corrupt on disk: {corrupted.Name}");
         AssertOutputHas("AIA_171 2024-05-03: 2 of 4 missing");
         AssertOutputHas("repair: 4 file(s) queued for fetching, due now; 2 broken file(s) taken out of the catalog");
         Assert.False(File.Exists(MirrorPath(corrupted)));
 
-        _output.GetStringBuilder().Clear();
-        Assert.Equal(ExitCodes.Success, await MirrorCommand.RunOnceAsync(Settings(), _output, default));
+        Output.GetStringBuilder().Clear();
+        Assert.Equal(ExitCodes.Success, await MirrorCommand.RunOnceAsync(Settings(), Output, default));
         AssertOutputHas("asking again for 4 files of the work list");
 
-        _output.GetStringBuilder().Clear();
+        Output.GetStringBuilder().Clear();
         var after = await AuditAsync(new AuditRequest(["AIA_171"], Deep: true));
 
         Assert.Equal(ExitCodes.Success, after);
@@ -115,7 +94,7 @@ public sealed class AuditCommandTests : IAsyncLifetime
         await PublishAsync(SampleFiles.Generate(DataSources.Helioviewer, ["AIA_171"], 12, Start, TimeSpan.FromHours(6), 3000));
         Assert.Equal(ExitCodes.Success, await MirrorCommand.RunOnceAsync(Settings(), TextWriter.Null, default));
         var localOnly = SampleFiles.Create(DataSources.Helioviewer, DataSources.Helioviewer.All.Single(s => s.Name == "AIA_171"), Start.AddDays(2).AddHours(3), 3000, "local");
-        var mirror = new ArchiveIngester(_mirrorArchive, new FileRegistry(MirrorCatalog(), IngestionClock.System), DataSources.Helioviewer);
+        var mirror = new ArchiveIngester(MirrorArchive, new FileRegistry(MirrorCatalog(), IngestionClock.System), DataSources.Helioviewer);
         await mirror.IngestSamplesAsync([localOnly]);
 
         var exit = await AuditAsync(new AuditRequest(["AIA_171"]));
@@ -124,7 +103,7 @@ public sealed class AuditCommandTests : IAsyncLifetime
         AssertOutputHas($"extra: {localOnly.Name}");
         AssertOutputHas("AIA_171 2024-05-03: 1 extra");
 
-        _output.GetStringBuilder().Clear();
+        Output.GetStringBuilder().Clear();
         var firstTwoDays = await AuditAsync(new AuditRequest(["AIA_171"], Since: Start, Until: Start.AddDays(2)));
 
         Assert.Equal(ExitCodes.Success, firstTwoDays);
@@ -134,43 +113,18 @@ public sealed class AuditCommandTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_upstream_is_named_and_the_audit_exits_2()
     {
-        var exit = await AuditCommand.RunAsync(new Uri("http://127.0.0.1:1/hapi"), "nowhere", new AuditRequest(["*"]), _mirrorArchive,
-            CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog), _output, default);
+        var exit = await AuditCommand.RunAsync(new Uri("http://127.0.0.1:1/hapi"), "nowhere", new AuditRequest(["*"]), MirrorArchive,
+            MirrorCatalogConnection, Output, default);
 
         Assert.Equal(ExitCodes.Failed, exit);
         AssertOutputHas("could not reach http://127.0.0.1:1/hapi");
     }
 
     private void AssertOutputHas(string expected) =>
-        Assert.True(_output.ToString().Contains(expected, StringComparison.Ordinal), $"expected \"{expected}\" in the output:\n{_output}");
+        Assert.True(Output.ToString().Contains(expected, StringComparison.Ordinal), $"expected \"{expected}\" in the output:\n{Output}");
 
     private Task<int> AuditAsync(AuditRequest request) =>
-        AuditCommand.RunAsync(_hapi, "primary", request, _mirrorArchive, CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog), _output, default);
+        AuditCommand.RunAsync(Hapi, "primary", request, MirrorArchive, MirrorCatalogConnection, Output, default);
 
-    private string MirrorPath(SampleFile file) =>
-        _mirrorArchive.FullPath(ArchivePath.For(file.Source, HelioviewerFileName.Parse(file.Name, DataSources.Helioviewer)));
-
-    private MirrorSettings Settings() => new(
-        "primary", _hapi, ["*"], _mirrorArchive, CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog), TimeSpan.FromSeconds(30),
-        Fetcher: fetcher =>
-        {
-            fetcher.Attempts = 2;
-            fetcher.RetryDelay = TimeSpan.FromMilliseconds(50);
-        });
-
-    private CatalogDbContextFactory MirrorCatalog() => new(CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog));
-
-    private async Task<List<SampleFile>> PublishAsync(IEnumerable<SampleFile> files)
-    {
-        var list = files.ToList();
-        foreach (var result in await _primary.IngestSamplesAsync(list))
-            Assert.NotEqual(IngestOutcome.Rejected, result.Outcome);
-        return list;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _primaryServer.DisposeAsync();
-        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
-    }
+    private string MirrorPath(SampleFile file) => PathIn(MirrorArchive, file);
 }

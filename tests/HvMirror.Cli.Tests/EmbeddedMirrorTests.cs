@@ -3,45 +3,24 @@ using HvMirror.Catalog;
 using HvMirror.Cli.Commands;
 using HvMirror.Node;
 using HvMirror.Ingestion;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 
 namespace HvMirror.Cli.Tests;
 
 /// <summary>The embedded default (`hvmirror mirror --once`): one process, in-memory messaging, SQLite catalogs.</summary>
-public sealed class EmbeddedMirrorTests : IAsyncLifetime
+public sealed class EmbeddedMirrorTests : PrimaryAndMirrorTests
 {
     private static readonly DateTime Start = new(2024, 12, 31, 0, 0, 0, DateTimeKind.Utc);
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "hvmirror-tests", Guid.NewGuid().ToString("N"));
-    private readonly StringWriter _output = new();
-    private ArchiveLocation _primaryArchive = null!;
-    private ArchiveLocation _mirrorArchive = null!;
-    private ArchiveIngester _primary = null!;
-    private WebApplication _primaryServer = null!;
-    private Uri _hapi = null!;
-
-    public async Task InitializeAsync()
-    {
-        _primaryArchive = new ArchiveLocation(Path.Combine(_root, "primary"));
-        _mirrorArchive = new ArchiveLocation(Path.Combine(_root, "mirror"));
-        var contexts = new CatalogDbContextFactory(CatalogConnection.ForSqliteFile(_primaryArchive.DefaultSqliteCatalog));
-        await CatalogMigrator.MigrateAsync(contexts);
-        _primary = new ArchiveIngester(_primaryArchive, new FileRegistry(contexts, IngestionClock.System), DataSources.Helioviewer);
-        _primaryServer = ServeCommand.Build(_primaryArchive, CatalogConnection.ForSqliteFile(_primaryArchive.DefaultSqliteCatalog), "http://127.0.0.1:0", null, LogLevel.Warning);
-        await _primaryServer.StartAsync();
-        _hapi = new Uri(_primaryServer.Urls.First() + "/hapi");
-    }
 
     [Fact]
     public async Task A_mirror_converges_byte_for_byte_on_files_of_three_datasets()
     {
         var files = await PublishAsync(SampleFiles.Generate(DataSources.Helioviewer, ["AIA_171", "HMI_MAG", "LASCO_C2"], 30, Start, TimeSpan.FromSeconds(12), 3000));
 
-        var exit = await MirrorCommand.RunOnceAsync(Settings(), _output, default);
+        var exit = await MirrorCommand.RunOnceAsync(Settings(), Output, default);
 
         Assert.Equal(ExitCodes.Success, exit);
-        Assert.Contains("30 announced, 30 new, 0 replaced", _output.ToString());
+        Assert.Contains("30 announced, 30 new, 0 replaced", Output.ToString());
         await AssertMirrorHoldsAsync(files);
     }
 
@@ -54,10 +33,10 @@ public sealed class EmbeddedMirrorTests : IAsyncLifetime
         var added = SampleFiles.Generate(DataSources.Helioviewer, ["GONG_H_ALPHA"], 4, Start.AddHours(1), TimeSpan.FromSeconds(12), 3000).ToList();
         await PublishAsync(reprocessed.Concat(added));
 
-        var exit = await MirrorCommand.RunOnceAsync(Settings(), _output, default);
+        var exit = await MirrorCommand.RunOnceAsync(Settings(), Output, default);
 
         Assert.Equal(ExitCodes.Success, exit);
-        Assert.True(_output.ToString().Contains("4 new, 3 replaced"), _output.ToString());
+        Assert.True(Output.ToString().Contains("4 new, 3 replaced"), Output.ToString());
         await AssertMirrorHoldsAsync(original.Skip(3).Concat(reprocessed).Concat(added).ToList());
     }
 
@@ -67,17 +46,17 @@ public sealed class EmbeddedMirrorTests : IAsyncLifetime
         var files = await PublishAsync(SampleFiles.Generate(DataSources.Helioviewer, ["AIA_304"], 4, Start, TimeSpan.FromSeconds(12), 3000));
         var corrupted = files[1];
         // The primary's disk now disagrees with its catalog, as after a bad copy.
-        await File.WriteAllBytesAsync(_primaryArchive.FullPath(ArchivePath.For(corrupted.Source, HelioviewerFileName.Parse(corrupted.Name, DataSources.Helioviewer))),
+        await File.WriteAllBytesAsync(PathIn(PrimaryArchive, corrupted),
             SampleJp2.Create("corrupted", 3000));
 
-        var exit = await MirrorCommand.RunOnceAsync(Settings(), _output, default);
+        var exit = await MirrorCommand.RunOnceAsync(Settings(), Output, default);
 
         Assert.Equal(ExitCodes.SomeRejected, exit);
-        Assert.Contains($"failed: {corrupted.Name}: checksum mismatch", _output.ToString());
+        Assert.Contains($"failed: {corrupted.Name}: checksum mismatch", Output.ToString());
         await using var db = MirrorCatalog().CreateDbContext();
         Assert.Equal(3, await db.Files.CountAsync());
         Assert.False(await db.Files.AnyAsync(f => f.Name == corrupted.Name));
-        Assert.Empty(Directory.Exists(_mirrorArchive.StagingFolder) ? Directory.GetFiles(_mirrorArchive.StagingFolder) : []);
+        Assert.Empty(Directory.Exists(MirrorArchive.StagingFolder) ? Directory.GetFiles(MirrorArchive.StagingFolder) : []);
     }
 
     [Fact]
@@ -85,28 +64,28 @@ public sealed class EmbeddedMirrorTests : IAsyncLifetime
     {
         var files = await PublishAsync(SampleFiles.Generate(DataSources.Helioviewer, ["AIA_304"], 4, Start, TimeSpan.FromSeconds(12), 3000));
         var broken = files[2];
-        var onPrimary = _primaryArchive.FullPath(ArchivePath.For(broken.Source, HelioviewerFileName.Parse(broken.Name, DataSources.Helioviewer)));
+        var onPrimary = PathIn(PrimaryArchive, broken);
         await File.WriteAllBytesAsync(onPrimary, SampleJp2.Create("corrupted", 3000));
         Assert.Equal(ExitCodes.SomeRejected, await MirrorCommand.RunOnceAsync(Settings(), TextWriter.Null, default));
 
         // The upstream lists nothing new and the file is long past the poll overlap: only the work list remembers it.
-        var stillBroken = await MirrorCommand.RunOnceAsync(Settings(), _output, default);
+        var stillBroken = await MirrorCommand.RunOnceAsync(Settings(), Output, default);
 
         Assert.Equal(ExitCodes.SomeRejected, stillBroken);
-        Assert.Contains("asking again for 1 files of the work list", _output.ToString());
-        Assert.Contains($"failed: {broken.Name}: checksum mismatch", _output.ToString());
-        Assert.Contains("stays on the work list", _output.ToString());
-        _output.GetStringBuilder().Clear();
-        await VerifyCommand.RunAsync(_hapi, ["*"], _mirrorArchive, CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog), deep: false, _output, default);
-        Assert.Contains("work list: 1 file(s) wanted, 1 failing", _output.ToString());
-        Assert.Contains("1 × checksum mismatch", _output.ToString());
+        Assert.Contains("asking again for 1 files of the work list", Output.ToString());
+        Assert.Contains($"failed: {broken.Name}: checksum mismatch", Output.ToString());
+        Assert.Contains("stays on the work list", Output.ToString());
+        Output.GetStringBuilder().Clear();
+        await VerifyCommand.RunAsync(Hapi, ["*"], MirrorArchive, MirrorCatalogConnection, deep: false, Output, default);
+        Assert.Contains("work list: 1 file(s) wanted, 1 failing", Output.ToString());
+        Assert.Contains("1 × checksum mismatch", Output.ToString());
 
         await File.WriteAllBytesAsync(onPrimary, broken.Content);
-        _output.GetStringBuilder().Clear();
-        var repaired = await MirrorCommand.RunOnceAsync(Settings(), _output, default);
+        Output.GetStringBuilder().Clear();
+        var repaired = await MirrorCommand.RunOnceAsync(Settings(), Output, default);
 
         Assert.Equal(ExitCodes.Success, repaired);
-        Assert.Contains("1 asked again from the work list, 1 new", _output.ToString());
+        Assert.Contains("1 asked again from the work list, 1 new", Output.ToString());
         await AssertMirrorHoldsAsync(files);
         await using var db = MirrorCatalog().CreateDbContext();
         Assert.False(await db.WantedFiles.AnyAsync());
@@ -117,10 +96,10 @@ public sealed class EmbeddedMirrorTests : IAsyncLifetime
     {
         var settings = Settings() with { UpstreamUrl = new Uri("http://127.0.0.1:1/hapi") };
 
-        var exit = await MirrorCommand.RunOnceAsync(settings, _output, default);
+        var exit = await MirrorCommand.RunOnceAsync(settings, Output, default);
 
         Assert.Equal(ExitCodes.SomeRejected, exit);
-        Assert.Contains("could not reach http://127.0.0.1:1/hapi", _output.ToString());
+        Assert.Contains("could not reach http://127.0.0.1:1/hapi", Output.ToString());
     }
 
     [Fact]
@@ -128,50 +107,32 @@ public sealed class EmbeddedMirrorTests : IAsyncLifetime
     {
         var files = await PublishAsync(SampleFiles.Generate(DataSources.Helioviewer, ["AIA_171", "LASCO_C2"], 8, Start, TimeSpan.FromSeconds(12), 3000));
         await MirrorCommand.RunOnceAsync(Settings(), TextWriter.Null, default);
-        var catalog = CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog);
+        var catalog = MirrorCatalogConnection;
 
-        var synced = await VerifyCommand.RunAsync(_hapi, ["*"], _mirrorArchive, catalog, deep: true, _output, default);
+        var synced = await VerifyCommand.RunAsync(Hapi, ["*"], MirrorArchive, catalog, deep: true, Output, default);
 
         Assert.Equal(ExitCodes.Success, synced);
-        Assert.Contains("8 of 8 upstream files in sync across 2 datasets; 0 problem(s)", _output.ToString());
+        Assert.Contains("8 of 8 upstream files in sync across 2 datasets; 0 problem(s)", Output.ToString());
 
         await PublishAsync([SampleFiles.Create(DataSources.Helioviewer, files[0].Source, files[0].ObservedAt, 3000, "v2")]);
-        File.Delete(_mirrorArchive.FullPath(ArchivePath.For(files[1].Source, HelioviewerFileName.Parse(files[1].Name, DataSources.Helioviewer))));
-        _output.GetStringBuilder().Clear();
+        File.Delete(PathIn(MirrorArchive, files[1]));
+        Output.GetStringBuilder().Clear();
 
-        var drifted = await VerifyCommand.RunAsync(_hapi, ["*"], _mirrorArchive, catalog, deep: true, _output, default);
+        var drifted = await VerifyCommand.RunAsync(Hapi, ["*"], MirrorArchive, catalog, deep: true, Output, default);
 
         Assert.Equal(ExitCodes.SomeRejected, drifted);
-        Assert.Contains($"different: {files[0].Name}", _output.ToString());
-        Assert.Contains($"not on disk: {files[1].Name}", _output.ToString());
-        Assert.Contains("6 of 8 upstream files in sync", _output.ToString());
+        Assert.Contains($"different: {files[0].Name}", Output.ToString());
+        Assert.Contains($"not on disk: {files[1].Name}", Output.ToString());
+        Assert.Contains("6 of 8 upstream files in sync", Output.ToString());
     }
 
     [Fact]
     public async Task The_demo_mirrors_reprocesses_and_verifies_every_file()
     {
-        var exit = await DemoCommand.RunAsync(Path.Combine(_root, "demo"), 30, 4096, _output, default);
+        var exit = await DemoCommand.RunAsync(Path.Combine(Root, "demo"), 30, 4096, Output, default);
 
         Assert.Equal(ExitCodes.Success, exit);
-        Assert.Contains("42 of 42 upstream files in sync across 7 datasets; 0 problem(s)", _output.ToString());
-    }
-
-    private MirrorSettings Settings() => new(
-        "primary", _hapi, ["*"], _mirrorArchive, CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog), TimeSpan.FromSeconds(30),
-        Fetcher: fetcher =>
-        {
-            fetcher.Attempts = 2;
-            fetcher.RetryDelay = TimeSpan.FromMilliseconds(50);
-        });
-
-    private CatalogDbContextFactory MirrorCatalog() => new(CatalogConnection.ForSqliteFile(_mirrorArchive.DefaultSqliteCatalog));
-
-    private async Task<List<SampleFile>> PublishAsync(IEnumerable<SampleFile> files)
-    {
-        var list = files.ToList();
-        foreach (var result in await _primary.IngestSamplesAsync(list))
-            Assert.NotEqual(IngestOutcome.Rejected, result.Outcome);
-        return list;
+        Assert.Contains("42 of 42 upstream files in sync across 7 datasets; 0 problem(s)", Output.ToString());
     }
 
     private async Task AssertMirrorHoldsAsync(IReadOnlyCollection<SampleFile> files)
@@ -184,13 +145,7 @@ public sealed class EmbeddedMirrorTests : IAsyncLifetime
             var row = rows[file.Name];
             Assert.Equal(Checksum.Sha256Of(file.Content).ToString(), row.Checksum);
             Assert.Equal("primary", row.Upstream);
-            Assert.Equal(file.Content, await File.ReadAllBytesAsync(_mirrorArchive.FullPath(row.ArchivePath)));
+            Assert.Equal(file.Content, await File.ReadAllBytesAsync(MirrorArchive.FullPath(row.ArchivePath)));
         }
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _primaryServer.DisposeAsync();
-        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
     }
 }

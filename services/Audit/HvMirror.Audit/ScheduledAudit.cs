@@ -59,20 +59,32 @@ internal sealed class ScheduledAuditService(
             logger.LogInformation("The scheduled audit is off (HvMirror:Audit:Interval is {Interval})", settings.Interval);
             return;
         }
-        await AuditMetrics.RefreshAsync(contexts, stoppingToken);
         try
         {
+            await RefreshMetricsAsync(stoppingToken);
             await Task.Delay(settings.FirstAfter, time, stoppingToken);
             using var timer = new PeriodicTimer(settings.Interval, time);
             do
             {
                 foreach (var upstream in upstreams.Value.Upstreams)
                     await AuditAsync(upstream, settings, stoppingToken);
-                await AuditMetrics.RefreshAsync(contexts, stoppingToken);
+                await RefreshMetricsAsync(stoppingToken);
             } while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private async Task RefreshMetricsAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await AuditMetrics.RefreshAsync(contexts, stoppingToken);
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            logger.LogWarning("The audit metrics could not be read from the catalog: {Type}: {Error}", e.GetType().Name, e.Message);
         }
     }
 
@@ -98,9 +110,11 @@ internal sealed class ScheduledAuditService(
                 upstream.Name, results.Count(r => r.InSyncWholly), results.Count, results.Sum(r => r.InSync), results.Sum(r => r.Expected),
                 time.GetElapsedTime(started).TotalSeconds);
         }
-        catch (Exception e) when (e is HapiClientException or DbUpdateException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
-            logger.LogWarning("Audit of {Upstream} could not run: {Error}; tried again in {Interval}", upstream.Name, e.Message, settings.Interval);
+            // The audit only observes: whatever stops it (an upstream, the catalog down) must not stop the poller beside it.
+            logger.LogWarning("Audit of {Upstream} could not run: {Error}; tried again in {Interval}", upstream.Name,
+                e is HapiClientException ? e.Message : $"{e.GetType().Name}: {e.Message}", settings.Interval);
         }
     }
 }
