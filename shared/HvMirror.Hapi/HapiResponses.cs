@@ -55,8 +55,8 @@ public sealed record HapiCatalogResponse : HapiResponse
     public IReadOnlyList<HapiCatalogDataset?>? Catalog { get; init; }
 }
 
-/// <summary>One dataset listed by <c>/catalog</c>.</summary>
-public sealed record HapiCatalogDataset(string? Id, string? Title);
+/// <summary>One dataset listed by <c>/catalog</c>; with <c>depth=all</c> also its info (without <c>HAPI</c> and <c>status</c>).</summary>
+public sealed record HapiCatalogDataset(string? Id, string? Title, HapiInfoResponse? Info = null);
 
 /// <summary>
 /// The answer of <c>/info</c> (HAPI 3.3 §3.6.2), and the header of a <c>/data</c> answer, which adds <see cref="Format"/>.

@@ -19,6 +19,9 @@ internal sealed class HapiUrls(Uri hapiBaseUrl)
 
     public Uri Catalog => Build("catalog");
 
+    /// <summary><c>/catalog?depth=all</c>: every dataset with its info (HAPI 3.3).</summary>
+    public Uri CatalogWithInfo => new(Build("catalog") + "?depth=all");
+
     public Uri Info(string dataset, bool hapi2) => Build("info", (hapi2 ? "id" : "dataset", dataset));
 
     /// <summary>

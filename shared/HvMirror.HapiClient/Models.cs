@@ -20,7 +20,8 @@ public sealed record HapiRecord(DateTime Time, string Name, Checksum Checksum, U
 public sealed record UnusableRecord(DateTime Time, string Name, string Checksum, string Url, string Problem) : HapiRow(Time, Name);
 
 /// <summary>A dataset listed by <c>/catalog</c>.</summary>
-public sealed record HapiCatalogEntry(string Id, string? Title);
+/// <param name="Info">With <see cref="UpstreamClient.GetCatalogWithInfoAsync"/>, the info the upstream embedded (unchecked: see <see cref="UpstreamClient.InfoOf"/>).</param>
+public sealed record HapiCatalogEntry(string Id, string? Title, HvMirror.Hapi.HapiInfoResponse? Info = null);
 
 /// <summary>The answer of <c>/catalog</c>, with the HAPI version the upstream declared in it.</summary>
 public sealed record HapiCatalog(string HapiVersion, IReadOnlyList<HapiCatalogEntry> Datasets);

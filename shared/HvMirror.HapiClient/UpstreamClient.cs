@@ -101,6 +101,19 @@ public sealed class UpstreamClient : IDisposable
     /// <summary>The datasets the upstream lists in <c>/catalog</c>.</summary>
     public Task<HapiCatalog> GetCatalogAsync(CancellationToken cancellationToken = default) => CatalogAsync(null, cancellationToken);
 
+    /// <summary>
+    /// The datasets with their info, from one <c>/catalog?depth=all</c> (HAPI 3.3); null when the upstream does not offer
+    /// it (its capabilities do not list depth <c>all</c>), so that the caller asks <c>/info</c> per dataset instead.
+    /// </summary>
+    public async Task<HapiCatalog?> GetCatalogWithInfoAsync(CancellationToken cancellationToken = default)
+    {
+        var capabilities = await _transport.GetJsonAsync(_urls.Capabilities, HapiJsonContext.Default.HapiCapabilitiesResponse, null, "/capabilities",
+            cancellationToken).ConfigureAwait(false);
+        if (capabilities.CatalogDepthOptions?.Contains("all") != true)
+            return null;
+        return await CatalogAsync(null, cancellationToken, _urls.CatalogWithInfo).ConfigureAwait(false);
+    }
+
     /// <param name="dataset">The dataset being read, if any, for the error messages.</param>
     private async Task<string> VersionAsync(string? dataset, CancellationToken cancellationToken)
     {
@@ -115,9 +128,9 @@ public sealed class UpstreamClient : IDisposable
         return catalog.HapiVersion;
     }
 
-    private async Task<HapiCatalog> CatalogAsync(string? dataset, CancellationToken cancellationToken)
+    private async Task<HapiCatalog> CatalogAsync(string? dataset, CancellationToken cancellationToken, Uri? url = null)
     {
-        var answer = await _transport.GetJsonAsync(_urls.Catalog, HapiJsonContext.Default.HapiCatalogResponse, dataset, "/catalog",
+        var answer = await _transport.GetJsonAsync(url ?? _urls.Catalog, HapiJsonContext.Default.HapiCatalogResponse, dataset, "/catalog",
             cancellationToken).ConfigureAwait(false);
         var version = CheckVersion(answer.Hapi ?? throw _errors.Invalid(dataset, "/catalog", "has no HAPI member (the version)"), dataset);
         _version ??= version;
@@ -128,7 +141,7 @@ public sealed class UpstreamClient : IDisposable
         {
             if (item?.Id is not { Length: > 0 } id)
                 throw _errors.Invalid(dataset, "/catalog", "lists an entry without an id");
-            entries.Add(new HapiCatalogEntry(id, item.Title));
+            entries.Add(new HapiCatalogEntry(id, item.Title, item.Info));
         }
         return new HapiCatalog(version, entries);
     }
@@ -156,6 +169,18 @@ public sealed class UpstreamClient : IDisposable
         var answer = await _transport.GetJsonAsync(_urls.Info(dataset, v2), HapiJsonContext.Default.HapiInfoResponse, dataset, "/info",
             cancellationToken).ConfigureAwait(false);
         var version = CheckVersion(answer.Hapi ?? throw _errors.Invalid(dataset, "/info", "has no HAPI member (the version)"), dataset);
+        return Checked(dataset, version, answer, expectedParameters, advice);
+    }
+
+    /// <summary>
+    /// The info a <c>/catalog?depth=all</c> entry carries, checked as <see cref="GetInfoAsync(string, IReadOnlyList{string}, string, CancellationToken)"/>
+    /// checks an <c>/info</c> answer; null when the entry has none.
+    /// </summary>
+    public HapiDatasetInfo? InfoOf(HapiCatalog catalog, HapiCatalogEntry entry, IReadOnlyList<string> parameters, string advice) =>
+        entry.Info is { } info ? Checked(entry.Id, catalog.HapiVersion, info, parameters, advice) : null;
+
+    private HapiDatasetInfo Checked(string dataset, string version, HapiInfoResponse answer, IReadOnlyList<string> expectedParameters, string advice)
+    {
         var startDate = InfoTime(answer.StartDate, "startDate", dataset);
         var stopDate = InfoTime(answer.StopDate, "stopDate", dataset);
         DateTime? modified = answer.ModificationDate is { } m && HapiTime.TryParse(m, out var mt, out _) ? mt : null;

@@ -59,10 +59,35 @@ public sealed class HapiMetadataTests(HapiServerFixture fixture)
     {
         var (status, json, _) = await Client.GetJsonAsync("/hapi/catalog?foo=1");
         Assert.Equal((HttpStatusCode.BadRequest, 1401), (status, json.HapiCode()));
-        (status, json, _) = await Client.GetJsonAsync("/hapi/catalog?depth=all");
+        (status, json, _) = await Client.GetJsonAsync("/hapi/catalog?depth=everything");
         Assert.Equal((HttpStatusCode.BadRequest, 1413), (status, json.HapiCode()));
         (status, json, _) = await Client.GetJsonAsync("/hapi/capabilities?x=1");
         Assert.Equal((HttpStatusCode.BadRequest, 1401), (status, json.HapiCode()));
+    }
+
+    [Fact]
+    public async Task Catalog_at_depth_all_embeds_each_datasets_info_as_info_answers_it()
+    {
+        var (_, capabilities, _) = await Client.GetJsonAsync("/hapi/capabilities");
+        Assert.Equal(["dataset", "all"], capabilities.GetProperty("catalogDepthOptions").EnumerateArray().Select(o => o.GetString()));
+
+        var (status, json, _) = await Client.GetJsonAsync("/hapi/catalog?depth=all");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var entries = json.GetProperty("catalog").EnumerateArray().ToList();
+        Assert.Equal(12, entries.Count);
+        foreach (var entry in entries)
+        {
+            var id = entry.GetProperty("id").GetString()!;
+            var embedded = entry.GetProperty("info");
+            Assert.False(embedded.TryGetProperty("HAPI", out _), id);
+            Assert.False(embedded.TryGetProperty("status", out _), id);
+            var (_, info, _) = await Client.GetJsonAsync($"/hapi/info?dataset={id}");
+            foreach (var member in new[] { "startDate", "stopDate", "parameters", "description" })
+                Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(
+                    System.Text.Json.Nodes.JsonNode.Parse(info.GetProperty(member).GetRawText()),
+                    System.Text.Json.Nodes.JsonNode.Parse(embedded.GetProperty(member).GetRawText())), $"{id}: {member} differs");
+        }
     }
 
     [Fact]

@@ -82,8 +82,11 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
 
     public async Task<IReadOnlyList<DatasetAudit>> AuditAsync(AuditRequest request, Action<DatasetAudit>? progress, CancellationToken cancellationToken)
     {
-        var catalog = await upstream.GetCatalogAsync(cancellationToken);
+        // One answer with every dataset's info where the upstream offers it (HAPI 3.3 depth=all): then a source in sync
+        // costs one request, its months; otherwise each companion's /info is asked for as it is needed.
+        var catalog = await upstream.GetCatalogWithInfoAsync(cancellationToken) ?? await upstream.GetCatalogAsync(cancellationToken);
         var listed = catalog.Datasets.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        var entries = catalog.Datasets.GroupBy(d => d.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var results = new List<DatasetAudit>();
         foreach (var dataset in catalog.Datasets.Select(d => d.Id).Distinct(StringComparer.Ordinal)
                      .Where(id => !CompanionDatasets.IsCompanion(id) && DatasetPattern.MatchesAny(request.Patterns, id)))
@@ -98,7 +101,8 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
             {
                 try
                 {
-                    result = await AuditDatasetAsync(dataset, request, cancellationToken);
+                    result = await AuditDatasetAsync(dataset, request, (id, parameters) =>
+                        upstream.InfoOf(catalog, entries[id], parameters, SummaryAdvice), cancellationToken);
                 }
                 catch (HapiClientException e)
                 {
@@ -115,11 +119,18 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
     private DatasetAudit Failed(string dataset, AuditRequest request, DateTime today, string error) =>
         new(upstream.Upstream, dataset, request.Since ?? today, request.Until ?? today.AddDays(1), [], [], 0, Error: error);
 
-    private async Task<DatasetAudit> AuditDatasetAsync(string dataset, AuditRequest request, CancellationToken cancellationToken)
+    /// <param name="known">The info of a companion the catalog answer already carried, or null.</param>
+    private async Task<DatasetAudit> AuditDatasetAsync(string dataset, AuditRequest request,
+        Func<string, IReadOnlyList<string>, HapiDatasetInfo?> known, CancellationToken cancellationToken)
     {
         var requests = 0;
-        var monthsInfo = await upstream.GetInfoAsync(CompanionDatasets.MonthsOf(dataset), SummaryParameters, SummaryAdvice, cancellationToken);
-        requests++;
+        async Task<HapiDatasetInfo> InfoAsync(string id, IReadOnlyList<string> parameters)
+        {
+            if (known(id, parameters) is { } info) return info;
+            requests++;
+            return await upstream.GetInfoAsync(id, parameters, SummaryAdvice, cancellationToken);
+        }
+        var monthsInfo = await InfoAsync(CompanionDatasets.MonthsOf(dataset), SummaryParameters);
         var from = DateTime.SpecifyKind((request.Since ?? monthsInfo.StartDate).Date, DateTimeKind.Utc);
         var until = DateTime.SpecifyKind(request.Until?.Date ?? time.GetUtcNow().UtcDateTime.Date.AddDays(1), DateTimeKind.Utc);
 
@@ -156,8 +167,7 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
         var ours = new Dictionary<DateTime, Summary>();
         if (monthsByDay.Count > 0)
         {
-            var daysInfo = await upstream.GetInfoAsync(CompanionDatasets.DaysOf(dataset), SummaryParameters, SummaryAdvice, cancellationToken);
-            requests++;
+            var daysInfo = await InfoAsync(CompanionDatasets.DaysOf(dataset), SummaryParameters);
             foreach (var (firstMonth, afterMonths) in Runs(monthsByDay, m => m.AddMonths(1), LongestMonthRun))
             {
                 var start = firstMonth < from ? from : firstMonth;
@@ -187,7 +197,7 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
         HapiDatasetInfo? observedInfo = null;
         async Task<IReadOnlyDictionary<string, UpstreamFile>> ListUpstreamAsync(DateTime start, DateTime stop)
         {
-            observedInfo ??= await upstream.GetInfoAsync(CompanionDatasets.ObservedOf(dataset), ObservedParameters, SummaryAdvice, cancellationToken);
+            observedInfo ??= await InfoAsync(CompanionDatasets.ObservedOf(dataset), ObservedParameters);
             requests++;
             var listing = new Dictionary<string, UpstreamFile>(StringComparer.Ordinal);
             var columns = Indexes(observedInfo, ObservedParameters);

@@ -57,7 +57,7 @@ public sealed class HapiMetadataEndpoints(
             Hapi = HapiResponder.Version,
             Status = Ok,
             OutputFormats = HapiDataEndpoint.OutputFormats,
-            CatalogDepthOptions = ["dataset"],
+            CatalogDepthOptions = ["dataset", "all"],
         }, HapiJsonContext.Default.HapiCapabilitiesResponse);
     });
 
@@ -85,15 +85,31 @@ public sealed class HapiMetadataEndpoints(
         var request = new HapiRequest(context.Request, CatalogAllowed, "catalog");
         request.CheckResolveReferences();
         var depth = request.Get("depth");
-        if (!string.IsNullOrEmpty(depth) && depth != "dataset")
+        if (!string.IsNullOrEmpty(depth) && depth is not ("dataset" or "all"))
             throw new HapiException(HapiStatus.UnsupportedDepth,
-                $"{HapiStatus.Message(HapiStatus.UnsupportedDepth)}: this server supports only depth=dataset (see /hapi/capabilities).");
-        var list = await datasets.ListAsync(context.RequestAborted);
+                $"{HapiStatus.Message(HapiStatus.UnsupportedDepth)}: depth is dataset (the default) or all (see /hapi/capabilities).");
+        var ct = context.RequestAborted;
+        var list = await datasets.ListAsync(ct);
+        var entries = new List<HapiCatalogDataset>(list.Count * HapiDatasetKind.All.Count);
+        await using var db = contexts.CreateDbContext();
+        var baseUrl = responder.BaseUrl(context.Request);
+        foreach (var source in list)
+        foreach (var kind in HapiDatasetKind.All)
+        {
+            var entry = new HapiCatalogDataset(kind.IdOf(source), kind.Title(source));
+            // depth=all: every info in one answer (HAPI 3.3 §3.5), what an audit of 150 sources needs before one request each.
+            if (depth == "all" && await datasets.FindAsync(db, new HapiDatasetRef(entry.Id!, kind, source), ct) is { } state)
+                entry = entry with
+                {
+                    Info = datasets.Info(state, kind.SelectParameters(null), HapiStatus.Ok, baseUrl, format: null) with { Hapi = null, Status = null },
+                };
+            entries.Add(entry);
+        }
         await HapiResponder.WriteJsonAsync(context, new HapiCatalogResponse
         {
             Hapi = HapiResponder.Version,
             Status = Ok,
-            Catalog = list.SelectMany(source => HapiDatasetKind.All.Select(kind => new HapiCatalogDataset(kind.IdOf(source), kind.Title(source)))).ToList(),
+            Catalog = entries,
         }, HapiJsonContext.Default.HapiCatalogResponse);
     });
 

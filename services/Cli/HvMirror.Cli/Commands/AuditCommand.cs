@@ -99,7 +99,7 @@ internal static class AuditCommand
             $"audit: {audited.Count(r => r.InSyncWholly)} of {results.Count} sources complete; {inSync:N0} of {expected:N0} upstream files in sync " +
             $"({Percent(expected == 0 ? 1 : (double)inSync / expected)}); {audited.Sum(r => r.Missing):N0} missing, {audited.Sum(r => r.Stale):N0} stale, " +
             $"{audited.Sum(r => r.Extra):N0} extra; {audited.Sum(r => r.DaysIncomplete):N0} of {audited.Sum(r => r.DaysComplete + r.DaysIncomplete):N0} days incomplete; " +
-            $"{results.Sum(r => r.Requests):N0} requests in {elapsed.TotalSeconds:0.0} s" + (failed > 0 ? $"; {failed} source(s) could not be audited, see above" : ""));
+            $"{Requests(results.Sum(r => r.Requests))} for {results.Count} sources (besides the catalog) in {elapsed.TotalSeconds:0.0} s" + (failed > 0 ? $"; {failed} source(s) could not be audited, see above" : ""));
         if (request.Repair)
         {
             var queued = results.Sum(r => r.Queued);
@@ -116,7 +116,9 @@ internal static class AuditCommand
         ? $"   {audit.Dataset}: could not be audited: {error}"
         : $"   {audit.Dataset}: {audit.DaysComplete:N0} days complete, {audit.DaysIncomplete:N0} incomplete; {Percent(audit.Completeness)} " +
           $"({audit.InSync:N0} of {audit.Expected:N0} files); {audit.Missing:N0} missing, {audit.Stale:N0} stale, {audit.Extra:N0} extra" +
-          (audit.OldestMissingDay is { } oldest ? $"; oldest missing day {oldest:yyyy-MM-dd}" : "") + $" ({audit.Requests} requests)";
+          (audit.OldestMissingDay is { } oldest ? $"; oldest missing day {oldest:yyyy-MM-dd}" : "") + $" ({Requests(audit.Requests)})";
+
+    private static string Requests(int count) => count == 1 ? "1 request" : $"{count:N0} requests";
 
     private static string Describe(AuditDay day)
     {

@@ -68,8 +68,8 @@ internal static class VerifyCommand
         output.WriteLine(
             $"verify: {results.Sum(r => r.InSync):N0} of {results.Sum(r => r.Upstream):N0} upstream files in sync across {results.Count} datasets; " +
             $"{problems.Count:N0} problem(s)" + (stopped > 0 ? $"; {stopped} dataset(s) could not be read, see above" : "") +
-            (problems.Count > 0 ? ". `hvmirror mirror --once` fetches what is missing or different; files missing or corrupt on disk " +
-                                  "are still catalogued here, so restore them from the upstream by hand (a repair command is not built yet)." : "."));
+            (problems.Count > 0 ? ". `hvmirror mirror --once` fetches what is missing or different; `hvmirror audit --repair` also " +
+                                  "re-fetches files missing or corrupt on disk." : "."));
         await PrintWorkListAsync(contexts, output, cancellationToken);
         return results.All(r => r.Clean) ? ExitCodes.Success : ExitCodes.SomeRejected;
     }
