@@ -30,6 +30,8 @@ public sealed class FileStager(ArchiveLocation archive, ILogger<FileStager>? log
     public async Task<StagedFile> StageAsync(Stream content, long maxBytes, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _abandonedRemoved, 1) == 0) RemoveAbandoned(DefaultAbandonedAfter);
+        // Every time: the first stage of a fresh archive creates the folder, and a parallel one may get here first.
+        Directory.CreateDirectory(archive.StagingFolder);
         var path = Path.Combine(archive.StagingFolder, Guid.NewGuid().ToString("N") + PartialFileExtension);
         // FileShare.None takes an exclusive advisory lock (flock) that lasts as long as the stream is open.
         var target = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous);
