@@ -138,14 +138,7 @@ internal sealed class ChunkReader : IDisposable
         var time = CheckTime(line, strictlyIncreasing: true);
 
         string name = f[columns.Name], checksumText = f[columns.Checksum], urlText = f[columns.Url];
-        if (name.Length == 0)
-            return new UnusableRecord(time, name, checksumText, urlText, "its name is empty");
-        if (!Checksum.TryParse(checksumText, out var checksum, out var checksumProblem))
-            return new UnusableRecord(time, name, checksumText, urlText,
-                $"bad checksum: {checksumProblem} (this mirror verifies files with sha256 only: the upstream must publish 'sha256:<64 lowercase hex>' checksums)");
-        if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-            return new UnusableRecord(time, name, checksumText, urlText, $"its url '{Shown(urlText)}' is not an absolute http or https URL");
-        return new HapiRecord(time, name, checksum, url);
+        return HapiRecord.Check(time, name, checksumText, urlText);
     }
 
     private HapiClientException Bad(long line, string what, string? advice = null, bool transient = false, Exception? inner = null,

@@ -10,7 +10,24 @@ namespace HvMirror.HapiClient;
 public abstract record HapiRow(DateTime Time, string Name);
 
 /// <summary>A usable record: <paramref name="Url"/> is where to fetch the file (absolute http or https).</summary>
-public sealed record HapiRecord(DateTime Time, string Name, Checksum Checksum, Uri Url) : HapiRow(Time, Name);
+public sealed record HapiRecord(DateTime Time, string Name, Checksum Checksum, Uri Url) : HapiRow(Time, Name)
+{
+    /// <summary>
+    /// A file record from its fields as an upstream sent them: a <see cref="HapiRecord"/>, or an <see cref="UnusableRecord"/>
+    /// saying which of name, checksum and url cannot be used (in a file dataset and in its <c>.observed</c> companion alike).
+    /// </summary>
+    public static HapiRow Check(DateTime time, string name, string checksumText, string urlText)
+    {
+        if (name.Length == 0)
+            return new UnusableRecord(time, name, checksumText, urlText, "its name is empty");
+        if (!Checksum.TryParse(checksumText, out var checksum, out var checksumProblem))
+            return new UnusableRecord(time, name, checksumText, urlText,
+                $"bad checksum: {checksumProblem} (this mirror verifies files with sha256 only: the upstream must publish 'sha256:<64 lowercase hex>' checksums)");
+        if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            return new UnusableRecord(time, name, checksumText, urlText, $"its url '{UpstreamText.Shown(urlText)}' is not an absolute http or https URL");
+        return new HapiRecord(time, name, checksum, url);
+    }
+}
 
 /// <summary>
 /// A row in its place in time order whose name, checksum or url cannot be used (an unknown checksum algorithm, a

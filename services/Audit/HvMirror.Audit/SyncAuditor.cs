@@ -438,15 +438,13 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
     {
         var f = row.Fields;
         string name = f[columns[0]], checksumText = f[columns[1]], urlText = f[columns[2]], ingestedText = f[columns[4]];
-        string? problem = null;
-        if (name.Length == 0) problem = "its name is empty";
-        else if (!Checksum.TryParse(checksumText, out _, out var checksumProblem)) problem = $"bad checksum: {checksumProblem}";
-        else if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-            problem = $"its url '{UpstreamText.Shown(urlText)}' is not an absolute http or https URL";
+        string problem;
+        var record = HapiRecord.Check(row.Time, name, checksumText, urlText);
+        if (record is UnusableRecord unusable) problem = unusable.Problem;
         else if (!HapiTime.TryParse(ingestedText, out var ingested, out var timeProblem))
             problem = $"its ingestion time '{UpstreamText.Shown(ingestedText)}' is not a HAPI time: {timeProblem}";
         else
-            return new UpstreamFile(name, checksumText, url, row.Time, ingested, null);
+            return new UpstreamFile(name, checksumText, ((HapiRecord)record).Url, row.Time, ingested, null);
         return new UpstreamFile(name, checksumText, null, row.Time, default, $"unusable upstream listing: {UpstreamText.Shown(name)} at {HapiTime.Format(row.Time)}: {problem}");
     }
 }
