@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using HvMirror.Archive;
 using Microsoft.Extensions.Logging;
@@ -99,17 +100,26 @@ public sealed class FileStager(ArchiveLocation archive, ILogger<FileStager>? log
         Stream source, Stream? target, long maxBytes, CancellationToken cancellationToken)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[BufferSize];
-        long size = 0;
-        int read;
-        while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+        // Pooled: a fresh 1 MB array per file lands on the large-object heap, and at hundreds of files a second those
+        // allocations alone kept the garbage collector doing full collections.
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
         {
-            size += read;
-            if (size > maxBytes) throw new FileTooLargeException(maxBytes);
-            hash.AppendData(buffer, 0, read);
-            if (target is not null) await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            long size = 0;
+            int read;
+            while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
+            {
+                size += read;
+                if (size > maxBytes) throw new FileTooLargeException(maxBytes);
+                hash.AppendData(buffer, 0, read);
+                if (target is not null) await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+            return (size, Checksum.Sha256(hash.GetHashAndReset()));
         }
-        return (size, Checksum.Sha256(hash.GetHashAndReset()));
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }
 

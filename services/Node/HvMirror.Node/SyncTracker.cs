@@ -16,6 +16,7 @@ public sealed class SyncTracker : IPublishObserver
     private readonly ConcurrentDictionary<string, string> _outstanding = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _failures = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FileNeedReason> _needed = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _unchecked = new();
     private long _announced;
     private long _new;
     private long _changed;
@@ -47,11 +48,16 @@ public sealed class SyncTracker : IPublishObserver
             case FileAnnounced announced:
                 Interlocked.Increment(ref _announced);
                 _outstanding[announced.Name] = announced.Checksum;
+                _unchecked.Enqueue(announced.Name);
                 break;
             case FileNeeded needed:
                 // Asked again from the work list (or found needed in this sync): outstanding until held or failed.
-                _outstanding.TryAdd(needed.Name, needed.Checksum);
+                if (_outstanding.TryAdd(needed.Name, needed.Checksum)) _unchecked.Enqueue(needed.Name);
                 _needed[needed.Name] = needed.Reason;
+                break;
+            case FileIngested ingested:
+                // Published once the catalog holds it, so as good as reading the catalog, without the query.
+                Settle(ingested.Name, ingested.Checksum, ingested.Size);
                 break;
             case FileFetchFailed failed:
                 Fail(failed.Name, failed.Error + (failed.NextAttemptAt is { } next ? $" (attempt {failed.Attempts}; stays on the work list, due again {next:u})" : ""));
@@ -77,24 +83,34 @@ public sealed class SyncTracker : IPublishObserver
 
     public Task PublishFault<T>(PublishContext<T> context, Exception exception) where T : class => Task.CompletedTask;
 
-    /// <summary>Removes from the outstanding set what the catalog now holds with the announced checksum.</summary>
-    public async Task SettleFromCatalogAsync(CatalogDbContextFactory contexts, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes from the outstanding set what the catalog now holds with the announced checksum. Files fetched here
+    /// settle from their <see cref="FileIngested"/>; the catalog is read for the names announced since the last call
+    /// (most are already held: the comparer found them in sync), and with <paramref name="everything"/> for every
+    /// outstanding name (a file the fetcher found already held publishes nothing).
+    /// </summary>
+    public async Task SettleFromCatalogAsync(CatalogDbContextFactory contexts, bool everything, CancellationToken cancellationToken)
     {
-        foreach (var chunk in _outstanding.Keys.Chunk(500))
+        var names = new List<string>();
+        while (_unchecked.TryDequeue(out var name)) names.Add(name);
+        IEnumerable<string> toRead = everything ? _outstanding.Keys : names.Where(_outstanding.ContainsKey);
+        foreach (var chunk in toRead.Chunk(500))
         {
             await using var db = contexts.CreateDbContext();
             var held = await db.Files.AsNoTracking().Where(f => chunk.Contains(f.Name))
                 .Select(f => new { f.Name, f.Checksum, f.Size }).ToListAsync(cancellationToken);
-            foreach (var file in held)
-            {
-                if (!_outstanding.TryGetValue(file.Name, out var wanted) || wanted != file.Checksum) continue;
-                _outstanding.TryRemove(file.Name, out _);
-                // Counted when the catalog holds it, not when FileIngested is published: that comes a moment later.
-                if (!_needed.TryRemove(file.Name, out var reason)) continue;
-                Interlocked.Increment(ref reason == FileNeedReason.New ? ref _new : ref _changed);
-                Interlocked.Add(ref _bytes, file.Size);
-            }
+            foreach (var file in held) Settle(file.Name, file.Checksum, file.Size);
         }
+    }
+
+    private void Settle(string name, string checksum, long size)
+    {
+        if (!_outstanding.TryGetValue(name, out var wanted) || wanted != checksum) return;
+        if (!_outstanding.TryRemove(name, out _)) return;
+        // Counted when the catalog holds it.
+        if (!_needed.TryRemove(name, out var reason)) return;
+        Interlocked.Increment(ref reason == FileNeedReason.New ? ref _new : ref _changed);
+        Interlocked.Add(ref _bytes, size);
     }
 
     private void Fail(string name, string reason)
