@@ -30,7 +30,7 @@ public sealed class EmbeddedFollower : IAsyncDisposable
 
     public static EmbeddedFollower Create(FollowSettings settings, bool followInBackground, LogLevel logLevel = LogLevel.Warning)
     {
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Host.CreateApplicationBuilder(CommandLineHost.Args);
         builder.Logging.SetMinimumLevel(logLevel);
         builder.Logging.AddOneLineConsole();
         builder.Services.AddSingleton(settings.Archive);

@@ -71,12 +71,12 @@ public sealed class EmbeddedMirror : IAsyncDisposable
     {
         if (settings.Urls is null)
         {
-            var builder = Host.CreateApplicationBuilder();
+            var builder = Host.CreateApplicationBuilder(CommandLineHost.Args);
             Configure(builder, settings, pollInBackground, logLevel, NodeRoles.Mirror | WriterRole(settings));
             return new EmbeddedMirror(builder.Build(), settings);
         }
 
-        var web = WebApplication.CreateSlimBuilder();
+        var web = WebApplication.CreateSlimBuilder(CommandLineHost.Args);
         web.WebHost.UseUrls([.. settings.Urls]);
         Configure(web, settings, pollInBackground, logLevel, NodeRoles.Mirror | NodeRoles.HapiServer | WriterRole(settings));
         var app = web.Build();

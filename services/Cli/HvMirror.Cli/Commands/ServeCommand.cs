@@ -63,7 +63,7 @@ internal static class ServeCommand
     public static WebApplication Build(
         ArchiveLocation archive, CatalogConnection catalog, string urls, Uri? publicUrl, LogLevel logLevel = LogLevel.Information)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(CommandLineHost.Args);
         builder.Logging.SetMinimumLevel(logLevel);
         builder.Logging.AddOneLineConsole();
         // One line per request is noise for an archive that serves thousands of files a minute.
