@@ -1,52 +1,102 @@
 #!/usr/bin/env bash
-# Incremental sync at archive scale (issue 11, section 1; the embedded mode): a primary and a mirror in sync with N
-# files of AIA_171, then 100 new and 100 reprocessed files on the primary; `hvmirror mirror --once` (embedded, SQLite)
-# brings the mirror up to date, beside `rsync -a` of the primary's tree into a copy of it made before the changes, in
-# the same run.
+# Incremental sync at archive scale (issue 11, section 1): a primary and a mirror in sync with N files of AIA_171, then
+# 100 new and 100 reprocessed files on the primary; the mirror brings itself up to date, embedded (`hvmirror mirror
+# --once`, SQLite) and distributed (poller, comparer and fetcher hosts on RabbitMQ + PostgreSQL), beside `rsync -a` of
+# the primary's tree into a copy of it made before the changes, all in the same run.
 #
 #   benchmarks/incremental/run.sh [N...]          (default: 200000 1000000)
 #
-# The catalogs are seeded with SQL (sqlite3): N rows observed and registered 12 s apart from 2020-01-01, the mirror's catalog a copy
-# of the primary's with its cursor at the primary's last record; the N files on the primary's disk are tiny stand-ins
-# (rsync has to walk them all; the mirror never reads them). The 200 changes are real jp2 files (`hvmirror sample`,
-# registered with `hvmirror ingest`: 100 with the names of the first 100 rows and other bytes, 100 after the last).
-# Times are of whole processes, start-up included: `mirror --once` from start to exit (all 200 registered), rsync from
-# start to exit. KEEP=1 keeps the work folder (logs). Needs ~8 GB of free disk for N = 1,000,000 (two trees of small files).
+# The catalogs are seeded with SQL: N rows observed and registered 12 s apart from 2020-01-01 (sqlite3 for the primary
+# and the embedded mirror, generate_series in PostgreSQL for the distributed one: the same names and checksums), the
+# mirrors' cursors at the primary's last record; the N files on the primary's disk are tiny stand-ins (rsync has to walk
+# them all; the mirrors never read them). The 200 changes are real jp2 files of 1 MB (`hvmirror sample`, registered
+# with `hvmirror ingest`: 100 with the names of the first 100 rows and other bytes, 100 after the last).
+# Times: `mirror --once` from start to exit (the whole process; its own "done in" is from its first poll); the
+# distributed mirror from starting the poller host (comparer and fetcher already up, as in a deployment) until its
+# catalog holds all 200 changes (read every 0.1 s); rsync from start to exit. The page cache is dropped before each.
+#
+# Env: MODES ("embedded distributed rsync"), KEEP=1 keeps the work folder (logs), NO_BUILD=1 uses the Release builds as they are. PostgreSQL and RabbitMQ from
+# $HVMIRROR_TEST_POSTGRES / $HVMIRROR_TEST_RABBITMQ / $HVMIRROR_TEST_RABBITMQ_MANAGEMENT, else private servers from
+# scripts/infra (stopped at the end). Needs ~8 GB of free disk for N = 1,000,000 (two trees of small files).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 COUNTS=("$@")
 [ $# -eq 0 ] && COUNTS=(200000 1000000)
+MODES="${MODES:-embedded distributed rsync}"
 WORK="${TMPDIR:-/tmp}/hvmirror-bench-incremental-$$"
-log() { echo "[incremental] $*" >&2; }
+log() { echo "[incremental $(date +%T)] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-command -v sqlite3 >/dev/null || die "needs sqlite3 (apt-get install sqlite3)"
-command -v rsync >/dev/null || die "needs rsync (apt-get install rsync)"
-command -v python3 >/dev/null || die "needs python3 (to write the stand-in files)"
+for tool in sqlite3 rsync python3 psql bc; do
+    command -v $tool >/dev/null || { log "installing $tool"; apt-get install -y "$([ $tool = psql ] && echo postgresql-client || echo $tool)" >/dev/null; }
+done
+mode() { [[ " $MODES " == *" $1 "* ]]; }
+
+PIDS=(); OWN_INFRA=(); PG_URI=""; RMQ_MGMT=""; DB=""; VHOST=""
+cleanup() {
+    local rc=$? p
+    trap - EXIT INT TERM
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+    [ -n "$DB" ] && psql "$PG_URI/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+    [ -n "$VHOST" ] && curl -s -o /dev/null -X DELETE "$RMQ_MGMT/api/vhosts/$VHOST"
+    for p in "${OWN_INFRA[@]}"; do scripts/infra/$p.sh stop >/dev/null 2>&1 || log "could not stop $p"; done
+    if [ "${KEEP:-}" = 1 ] || [ $rc -ne 0 ]; then log "work folder kept: $WORK"; else rm -rf "$WORK"; fi
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 log "building (Release)"
-dotnet build -c Release -v q -nologo services/Cli/HvMirror.Cli >/dev/null || die "build failed"
+project_of() { case $1 in Cli) echo services/Cli/HvMirror.Cli ;; *) echo "services/$1/HvMirror.$1.Host" ;; esac; }
+ROLES=(Cli); mode distributed && ROLES+=(Poller Comparer Fetcher)
 rm -rf "$WORK" && mkdir -p "$WORK/bin"
-cp -a services/Cli/HvMirror.Cli/bin/Release/net10.0/. "$WORK/bin/"
-HV="$WORK/bin/hvmirror"
-SERVER=""
-cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; [ "${KEEP:-}" = 1 ] || rm -rf "$WORK"; }
-trap cleanup EXIT
+for p in "${ROLES[@]}"; do
+    [ "${NO_BUILD:-}" = 1 ] || dotnet build -c Release -v q -nologo "$(project_of $p)" >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log" >&2; die "build of $p failed"; }
+    cp -a "$(project_of $p)/bin/Release/net10.0" "$WORK/bin/$p"   # a private copy: other builds cannot change it under us
+done
+HV="$WORK/bin/Cli/hvmirror"
 
-seconds() { # LOG command...: the command's wall time in seconds; its output in LOG
-    local log=$1 start; shift; start=$(date +%s.%N)
-    "$@" >"$log" 2>&1 || { tail -20 "$log" >&2; die "$* failed"; }
-    echo "$(date +%s.%N) - $start" | bc
+if mode distributed; then
+    if [ -z "${HVMIRROR_TEST_POSTGRES:-}" ] || [ -z "${HVMIRROR_TEST_RABBITMQ:-}" ]; then
+        export HVMIRROR_INFRA_DIR="$WORK/infra"
+        [ -z "${HVMIRROR_TEST_POSTGRES:-}" ] && OWN_INFRA+=(postgres)
+        [ -z "${HVMIRROR_TEST_RABBITMQ:-}" ] && OWN_INFRA+=(rabbitmq)
+        for p in "${OWN_INFRA[@]}"; do
+            log "starting a private $p"
+            out=$(scripts/infra/$p.sh start 2>>"$WORK/infra.log") || { cat "$WORK/infra.log" >&2; die "could not start $p"; }
+            eval "$out"
+        done
+    fi
+    PG_URI=$(python3 - "$HVMIRROR_TEST_POSTGRES" <<'EOF'
+import sys, urllib.parse as u
+kv = {k.strip().lower(): v.strip() for k, v in (p.split('=', 1) for p in sys.argv[1].split(';') if '=' in p)}
+user = kv.get('username') or kv.get('user id') or kv.get('user') or 'postgres'
+print(f"postgresql://{u.quote(user, safe='')}:{u.quote(kv.get('password', ''), safe='')}@{kv.get('host', '127.0.0.1')}:{kv.get('port', '5432')}")
+EOF
+)
+    RMQ_MGMT=${HVMIRROR_TEST_RABBITMQ_MANAGEMENT%/}
+    RMQ_USER=$(python3 -c "import sys, urllib.parse as u; print(u.unquote(u.urlsplit(sys.argv[1]).username or 'guest'))" "$HVMIRROR_TEST_RABBITMQ")
+fi
+
+now_ns() { date +%s%N; }
+secs() { echo "scale=2; ($2 - $1) / 1000000000" | bc; }
+drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; }
+wait_until() { # seconds command...: true once the command succeeds
+    local deadline=$(( $(date +%s) + $1 )); shift
+    until "$@" 2>/dev/null; do [ "$(date +%s)" -ge "$deadline" ] && return 1; sleep 0.1; done
 }
 
-printf '%-10s %14s %10s %8s  %s\n' files "mirror --once" "rsync -a" ratio "mirror's summary"
+printf '%-10s %-34s %10s %10s %8s\n' files mirror "HvMirror" "rsync -a" "rsync ÷"
+RESULTS=()
 for n in "${COUNTS[@]}"; do
     primary="$WORK/$n/primary"; mirror="$WORK/$n/mirror"; copy="$WORK/$n/rsync-copy"
     mkdir -p "$primary" "$mirror/.hvmirror" "$copy"
-    "$HV" migrate --archive "$primary" >/dev/null
+    "$HV" migrate --archive "$primary" >/dev/null 2>&1
     # Registered 12 s apart (as a source of that cadence is), ending a day ago: the mirror's poll overlap (2 min before
     # its cursor) holds the last 10, as it would.
     now_us=$(( ($(date +%s) - 86400) * 1000000 ))
     t0=1577836800   # 2020-01-01
+    log "$n: seeding the catalogs"
     sqlite3 "$primary/.hvmirror/catalog.db" <<SQL
 WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < $n)
 INSERT INTO files (name, dataset, archive_path, size, checksum, observed_at, ingested_at)
@@ -58,6 +108,32 @@ SELECT printf('%s__SDO_AIA_AIA_171.jp2', strftime('%Y_%m_%d__%H_%M_%S', $t0 + k 
 FROM i;
 INSERT OR REPLACE INTO datasets (id, last_ingested_at) VALUES ('AIA_171', $now_us);
 SQL
+    cp "$primary/.hvmirror/catalog.db" "$mirror/.hvmirror/catalog.db"
+    sqlite3 "$mirror/.hvmirror/catalog.db" "UPDATE files SET upstream = 'primary', upstream_ingested_at = ingested_at;
+        INSERT INTO mirror_cursors (upstream, dataset, position, updated_at) VALUES ('primary', 'AIA_171', $now_us, $now_us);"
+    "$HV" migrate --archive "$mirror" --rebuild-summaries >/dev/null
+    "$HV" migrate --archive "$primary" --rebuild-summaries >/dev/null
+    if mode distributed; then
+        DB="bench_incremental_$$_$n"; VHOST="$DB"
+        psql "$PG_URI/postgres" -qc "CREATE DATABASE $DB" >/dev/null
+        CATALOG="$HVMIRROR_TEST_POSTGRES;Database=$DB"
+        "$HV" migrate --catalog "$CATALOG" >/dev/null 2>&1
+        psql "$PG_URI/$DB" -q -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO files (name, dataset, archive_path, size, checksum, observed_at, ingested_at, upstream, upstream_ingested_at)
+SELECT to_char(o, 'YYYY_MM_DD__HH24_MI_SS') || '_000__SDO_AIA_AIA_171.jp2', 'AIA_171',
+       'AIA/' || to_char(o, 'YYYY/MM/DD') || '/171/' || to_char(o, 'YYYY_MM_DD__HH24_MI_SS') || '_000__SDO_AIA_AIA_171.jp2',
+       4, 'sha256:' || lpad(to_hex(k), 64, '0'), o AT TIME ZONE 'UTC', i AT TIME ZONE 'UTC', 'primary', i AT TIME ZONE 'UTC'
+FROM (SELECT k, to_timestamp($t0 + k * 12) AT TIME ZONE 'UTC' AS o,
+             to_timestamp(($now_us - ($n - k) * 12000000) / 1000000.0) AT TIME ZONE 'UTC' AS i
+      FROM generate_series(0::bigint, $n - 1) AS k) AS rows;
+INSERT INTO datasets (id, last_ingested_at) VALUES ('AIA_171', to_timestamp($now_us / 1000000.0));
+INSERT INTO mirror_cursors (upstream, dataset, position, updated_at)
+VALUES ('primary', 'AIA_171', to_timestamp($now_us / 1000000.0), to_timestamp($now_us / 1000000.0));
+SQL
+        "$HV" migrate --catalog "$CATALOG" --rebuild-summaries >/dev/null
+        [ "$(psql "$PG_URI/$DB" -qtAc "SELECT count(*) FROM files")" = "$n" ] || die "the PostgreSQL catalog was not seeded"
+    fi
+
     log "$n: writing $n stand-in files"
     sqlite3 "$primary/.hvmirror/catalog.db" "SELECT archive_path FROM files" | python3 -c '
 import os, sys
@@ -65,31 +141,87 @@ root = sys.argv[1]; made = set()
 for line in sys.stdin:
     path = os.path.join(root, line.strip()); folder = os.path.dirname(path)
     if folder not in made: os.makedirs(folder, exist_ok=True); made.add(folder)
-    with open(path, "wb") as f: f.write(b"jp2\n")
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o644); os.write(fd, b"jp2\n"); os.close(fd)
 ' "$primary"
-    cp "$primary/.hvmirror/catalog.db" "$mirror/.hvmirror/catalog.db"
-    sqlite3 "$mirror/.hvmirror/catalog.db" "UPDATE files SET upstream = 'primary', upstream_ingested_at = ingested_at;
-        INSERT INTO mirror_cursors (upstream, dataset, position, updated_at) VALUES ('primary', 'AIA_171', $now_us, $now_us);"
-    "$HV" migrate --archive "$mirror" --rebuild-summaries >/dev/null
-    "$HV" migrate --archive "$primary" --rebuild-summaries >/dev/null
-    cp -a "$primary/AIA" "$copy/"
+    mode rsync && cp -a "$primary/AIA" "$copy/"
 
     # The changes: 100 reprocessed (the first 100 names, new bytes), 100 new (after the last record).
     "$HV" sample --out "$WORK/$n/changes" --count 100 --datasets AIA_171 --start 2020-01-01T00:00:00Z --variant reprocessed --size 1000000 >/dev/null
     "$HV" sample --out "$WORK/$n/changes" --count 100 --datasets AIA_171 --start "$(date -u -d "@$((t0 + n * 12))" +%Y-%m-%dT%H:%M:%SZ)" --size 1000000 >/dev/null
     "$HV" ingest "$WORK/$n/changes" --archive "$primary" >"$WORK/$n/ingest.log" 2>&1 || { tail "$WORK/$n/ingest.log" >&2; die "ingest failed"; }
-    grep -q "100 replaced" "$WORK/$n/ingest.log" && grep -q "100 added\|100 new" "$WORK/$n/ingest.log" || log "ingest: $(tail -1 "$WORK/$n/ingest.log")"
+    grep -q "100 ingested, 100 updated" "$WORK/$n/ingest.log" || die "the changes were not 100 new and 100 replaced: $(tail -1 "$WORK/$n/ingest.log")"
 
     port=$((20000 + RANDOM % 10000))
     "$HV" serve --archive "$primary" --urls "http://127.0.0.1:$port" >"$WORK/$n/serve.log" 2>&1 &
-    SERVER=$!
-    for _ in $(seq 1 150); do curl -sf -o /dev/null "http://127.0.0.1:$port/hapi/capabilities" && break; sleep 0.2; done
-    sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
-    mirror_s=$(seconds "$WORK/$n/mirror.log" "$HV" mirror --from "http://127.0.0.1:$port/hapi" --name primary --archive "$mirror" --datasets AIA_171 --once)
-    summary=$(grep -E "^mirror: done" "$WORK/$n/mirror.log" | tail -1 | cut -c1-90)
-    sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
-    rsync_s=$(seconds "$WORK/$n/rsync.log" rsync -a "$primary/AIA/" "$copy/AIA/")
-    kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null || true; SERVER=""
-    printf '%-10s %12.2f s %8.2f s %7.2fx  %s\n' "$n" "$mirror_s" "$rsync_s" "$(echo "$rsync_s / $mirror_s" | bc -l)" "$summary"
+    SERVER=$!; PIDS+=("$SERVER")
+    wait_until 30 curl -sf -o /dev/null "http://127.0.0.1:$port/hapi/capabilities" || die "the primary did not start"
+    rsync_s=""
+
+    if mode embedded; then
+        drop_caches
+        start=$(now_ns)
+        "$HV" mirror --from "http://127.0.0.1:$port/hapi" --name primary --archive "$mirror" --datasets AIA_171 --once \
+            >"$WORK/$n/embedded.log" 2>&1 || { tail "$WORK/$n/embedded.log" >&2; die "mirror --once failed"; }
+        embedded_s=$(secs "$start" "$(now_ns)")
+        grep -q "100 new, 100 replaced" "$WORK/$n/embedded.log" || die "mirror --once: $(grep '^mirror: done' "$WORK/$n/embedded.log")"
+        own=$(grep -oE "^mirror: done in [0-9.]+ s" "$WORK/$n/embedded.log" | grep -oE "[0-9.]+ s")
+        RESULTS+=("$n|embedded, \`mirror --once\` (whole process; its own poll-to-done $own)|$embedded_s")
+    fi
+
+    if mode distributed; then
+        curl -sf -o /dev/null -X PUT "$RMQ_MGMT/api/vhosts/$VHOST"
+        curl -sf -o /dev/null -X PUT -H 'content-type: application/json' -d '{"configure":".*","write":".*","read":".*"}' \
+            "$RMQ_MGMT/api/permissions/$VHOST/$RMQ_USER"
+        env=("ConnectionStrings__Catalog=$CATALOG" "ConnectionStrings__RabbitMq=${HVMIRROR_TEST_RABBITMQ%/}/$VHOST"
+             "HvMirror__Archive=$WORK/$n/distributed" "HvMirror__Upstreams__0__Name=primary"
+             "HvMirror__Upstreams__0__Url=http://127.0.0.1:$port/hapi" "HvMirror__Upstreams__0__Datasets__0=AIA_171"
+             "HvMirror__Upstreams__0__PollInterval=00:00:02" "DOTNET_ENVIRONMENT=Production")
+        host() { local role=$1; shift; (cd "$WORK/bin/$role" && exec env "${env[@]}" "$@" dotnet "HvMirror.$role.Host.dll") >"$WORK/$n/$role.log" 2>&1 & PIDS+=("$!"); }
+        host Comparer ASPNETCORE_URLS="http://127.0.0.1:$((port + 1))"
+        host Fetcher ASPNETCORE_URLS="http://127.0.0.1:$((port + 2))"
+        consumers() { curl -sf "$RMQ_MGMT/api/queues/$VHOST" | python3 -c '
+import json, sys
+q = {x["name"]: x.get("consumers", 0) for x in json.load(sys.stdin)}
+sys.exit(0 if q.get("file-announced", 0) >= 1 and q.get("file-needed", 0) >= 1 else 1)'; }
+        wait_until 120 consumers || die "the comparer and fetcher never consumed (logs in $WORK/$n)"
+        changed() { [ "$(psql "$PG_URI/$DB" -qtAc "SELECT count(*) FROM files WHERE checksum NOT LIKE 'sha256:0000000000%'")" = 200 ]; }
+        drop_caches
+        start=$(now_ns)
+        host Poller ASPNETCORE_URLS="http://127.0.0.1:$((port + 3))"
+        wait_until 600 changed || die "the distributed mirror did not register the 200 changes in 10 minutes (logs in $WORK/$n)"
+        distributed_s=$(secs "$start" "$(now_ns)")
+        RESULTS+=("$n|distributed, 1 fetcher (from starting the poller host)|$distributed_s")
+        for p in "${PIDS[@]:1}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+        PIDS=("$SERVER")
+        psql "$PG_URI/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1; DB=""
+        curl -s -o /dev/null -X DELETE "$RMQ_MGMT/api/vhosts/$VHOST"; VHOST=""
+    fi
+
+    if mode rsync; then
+        drop_caches
+        start=$(now_ns)
+        rsync -a "$primary/AIA/" "$copy/AIA/" 2>"$WORK/$n/rsync.log" || die "rsync failed"
+        rsync_s=$(secs "$start" "$(now_ns)")
+        RESULTS+=("$n|\`rsync -a\` (walks the whole tree; the anchor)|$rsync_s")
+    fi
+    kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null || true; PIDS=()
+    for r in "${RESULTS[@]}"; do
+        IFS='|' read -r files what s <<<"$r"
+        [ "$files" = "$n" ] || continue
+        ratio=""; [ -n "$rsync_s" ] && ratio=$(printf '%.2fx' "$(echo "$rsync_s / $s" | bc -l)")
+        printf '%-10s %-34s %8s s %8s s %8s\n' "$n" "${what:0:34}" "$s" "${rsync_s:--}" "$ratio"
+    done
     [ "${KEEP:-}" = 1 ] || rm -rf "$WORK/$n"
 done
+echo
+echo "| files | mirror | time | \`rsync -a\` in the same run | rsync ÷ HvMirror |"
+echo "|---|---|---|---|---|"
+for r in "${RESULTS[@]}"; do
+    IFS='|' read -r files what s <<<"$r"
+    anchor=$(printf '%s\n' "${RESULTS[@]}" | awk -F'|' -v f="$files" '$1 == f && $2 ~ /rsync/ { print $3 }')
+    [[ "$what" == *rsync* ]] && continue
+    ratio=""; [ -n "$anchor" ] && ratio=$(printf '%.2f' "$(echo "$anchor / $s" | bc -l)")
+    echo "| $(printf "%'d" "$files") | $what | $s s | ${anchor:--} s | $ratio |"
+done
+echo
+echo "(load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores)"

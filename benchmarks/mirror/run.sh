@@ -30,6 +30,8 @@ LAG_INTERVAL="${LAG_INTERVAL:-0.5}"
 POLL_INTERVAL="${POLL_INTERVAL:-00:00:02}"
 DOWNLOADS="${DOWNLOADS:-4}"           # concurrent downloads per fetcher (the hosts' default), and curl's -P
 TIMEOUT="${TIMEOUT:-900}"             # seconds a mirror may take to converge before the row is given up
+ROWS="${ROWS:-embedded-once embedded distributed-1 distributed-2 rsync curl}"   # which rows to run
+row_wanted() { [[ " $ROWS " == *" $1 "* ]]; }
 OVERLAP="${OVERLAP:-}"                # the poller's re-read window before its cursor (HvMirror:Poller:Overlap); default: the hosts' own
 [ -n "$OVERLAP" ] && export HvMirror__Poller__Overlap="$OVERLAP"   # every mirror process reads it from the environment
 WORK="${TMPDIR:-/tmp}/hvmirror-bench-mirror"
@@ -230,6 +232,7 @@ errors_in() { # logfile...: a count of error/exception lines, for the report
 }
 
 # --- embedded, --once ---------------------------------------------------------------------------------------------
+if row_wanted embedded-once; then
 log "embedded, --once"
 start_primary embedded-once
 MIRROR="$WORK/run/mirror"
@@ -242,8 +245,10 @@ n=$(sqlite3 "$MIRROR/.hvmirror/catalog.db" "select count(*) from files")
     || { log "embedded --once: $n of $COUNT files"; row "embedded (\`hvmirror mirror --once\`, SQLite)" - "" ""; }
 log "  $(grep 'mirror: done' "$LOGS/embedded-once.log" || echo 'no summary line')"
 stop_bg "$PRIMARY_PID"; rm -rf "$WORK/run"; sync
+fi
 
 # --- embedded, long-running ---------------------------------------------------------------------------------------
+if row_wanted embedded; then
 log "embedded, polling every $POLL_INTERVAL"
 start_primary embedded
 MIRROR="$WORK/run/mirror"
@@ -262,6 +267,7 @@ fi
 stop_bg "$MPID" "$PRIMARY_PID"
 log "  error/exception lines in the mirror's log: $(errors_in "$LOGS/embedded.log")"
 rm -rf "$WORK/run"; sync
+fi
 
 # --- distributed --------------------------------------------------------------------------------------------------
 host() { cd "$(dirname "$1")" && exec env "${@:2}" dotnet "$1"; }   # dll VAR=value...: a host in its own folder
@@ -340,10 +346,11 @@ sys.exit(0 if queues.get("file-announced", 0) >= 1 and queues.get("file-needed",
     curl -s -o /dev/null -X DELETE "$RMQ_MGMT/api/vhosts/$vh" || true
     rm -rf "$WORK/run"; sync
 }
-distributed 1
-distributed 2
+row_wanted distributed-1 && distributed 1
+row_wanted distributed-2 && distributed 2
 
 # --- rsync -a -----------------------------------------------------------------------------------------------------
+if row_wanted rsync; then
 log "rsync -a"
 start_primary rsync
 t0=$(now_ns)
@@ -353,8 +360,10 @@ n=$(find "$WORK/run/rsync" -name '*.jp2' | wc -l)
 [ "$n" = "$COUNT" ] || log "rsync copied $n files, not $COUNT"
 row "\`rsync -a\` (local copy, no network)" "$(seconds "$t0" "$t1")" "$(( $(tail -n 1 "$WORK/rss") / 1024 )) MiB" ""
 stop_bg "$PRIMARY_PID"; rm -rf "$WORK/run"; sync
+fi
 
 # --- parallel curl ------------------------------------------------------------------------------------------------
+if row_wanted curl; then
 log "curl, $DOWNLOADS in parallel"
 start_primary curl
 mkdir -p "$WORK/run/curl"
@@ -376,6 +385,7 @@ n=$(find "$WORK/run/curl" -name '*.jp2' | wc -l)
 [ "$n" = "$COUNT" ] || log "curl fetched $n files, not $COUNT"
 row "\`curl\`, $DOWNLOADS in parallel (urls from /hapi/data; no verification, no catalog)" "$(seconds "$t0" "$t1")" "$(( $(tail -n 1 "$WORK/rss") / 1024 )) MiB" ""
 stop_bg "$PRIMARY_PID"; rm -rf "$WORK/run"; sync
+fi
 
 # --- the table ----------------------------------------------------------------------------------------------------
 echo
