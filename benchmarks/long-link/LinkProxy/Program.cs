@@ -105,7 +105,7 @@ internal sealed class Limiter(double bytesPerSecond)
         {
             var start = Math.Max(_next, now - (backlogged ? Late : _depth));
             _next = start + (long)(n * _ticksPerByte);
-            return _next;
+            return Math.Max(_next, now); // a full bucket lets bytes through at once, never before they came
         }
     }
 }
