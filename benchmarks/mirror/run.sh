@@ -365,6 +365,7 @@ base = sys.argv[1]
 get = lambda path: r.urlopen(base + path).read().decode()
 for d in json.loads(get("/catalog"))["catalog"]:
     info = json.loads(get(f"/info?dataset={d['id']}"))
+    if not any(p["name"] == "url" for p in info["parameters"]): continue   # a companion (X.days, X.observed, ...): no files
     rows = get(f"/data?dataset={d['id']}&start={info['startDate']}&stop={info['stopDate']}&parameters=url&format=csv")
     for rec in csv.reader(io.StringIO(rows)):
         if rec: print(rec[-1])
