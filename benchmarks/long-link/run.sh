@@ -371,16 +371,21 @@ def get(path):
     body = answer.read().decode()
     if answer.status != 200: sys.exit(f"{path}: {answer.status} {answer.reason}")
     return body
+seen = set()
 for d in json.loads(get("/catalog"))["catalog"]:
+    # Only the file datasets: a companion (X.months, X.days) has no url, and X.observed lists X's files again.
+    if "." in d["id"]: continue
     info = json.loads(get(f"/info?dataset={d['id']}"))
-    if not any(p["name"] == "url" for p in info["parameters"]): continue   # a companion (X.days, X.observed, ...): no files
+    if not any(p["name"] == "url" for p in info["parameters"]): continue
     rows = get(f"/data?dataset={d['id']}&start={info['startDate']}&stop={info['stopDate']}&parameters=url&format=csv")
     for rec in csv.reader(io.StringIO(rows)):
-        if rec: print(rec[-1])
+        if rec and rec[-1] not in seen:
+            seen.add(rec[-1]); print(rec[-1])
 EOF
 # The primary builds record urls from the request's Host header (no PublicUrl configured): read through the proxy,
 # they must name the proxy's port, or the downloads (the mirror's too) would bypass the link.
 grep -qv "^$LINK_URL/" "$WORK/run/urls" && die "file urls read through the proxy do not all start with $LINK_URL/: $(grep -v "^$LINK_URL/" "$WORK/run/urls" | head -1)"
+[ "$(wc -l <"$WORK/run/urls")" = "$COUNT" ] || die "read $(wc -l <"$WORK/run/urls") file urls through the proxy, not $COUNT"
 /usr/bin/time -f "%M" -o "$WORK/rss" xargs -P "$CURL_PARALLEL" -n 50 curl -sS --fail --remote-name-all --output-dir "$WORK/run/curl" \
     <"$WORK/run/urls" 2>"$LOGS/curl.log" || log "some curl failed: $LOGS/curl.log"
 t1=$(now_ns)
@@ -397,6 +402,7 @@ table() { # rows...: method|count|seconds|rss|proxy cpu
 import sys
 size, rsync = int(sys.argv[1]), sys.argv[2]
 for line in sys.stdin:
+    if not line.strip(): continue   # no rows (e.g. SWEEP=" ")
     method, count, secs, rss, cpu = line.rstrip("\n").split("|")
     if secs == "-":
         print(f"| {method} | did not finish | | | | {rss} | {cpu} s |"); continue
