@@ -372,11 +372,16 @@ python3 - "$PRIMARY_URL/hapi" >"$WORK/run/urls" <<'EOF'
 import csv, io, json, sys, urllib.request as r
 base = sys.argv[1]
 get = lambda path: r.urlopen(base + path).read().decode()
+seen = set()
 for d in json.loads(get("/catalog"))["catalog"]:
+    # Only the file datasets: a companion (X.months, X.days) has no url, and X.observed lists X's files again.
+    if "." in d["id"]: continue
     info = json.loads(get(f"/info?dataset={d['id']}"))
+    if not any(p["name"] == "url" for p in info["parameters"]): continue
     rows = get(f"/data?dataset={d['id']}&start={info['startDate']}&stop={info['stopDate']}&parameters=url&format=csv")
     for rec in csv.reader(io.StringIO(rows)):
-        if rec: print(rec[-1])
+        if rec and rec[-1] not in seen:
+            seen.add(rec[-1]); print(rec[-1])
 EOF
 /usr/bin/time -f "%M" -o "$WORK/rss" xargs -P "$DOWNLOADS" -n 50 curl -sS --fail --remote-name-all --output-dir "$WORK/run/curl" \
     <"$WORK/run/urls" 2>"$LOGS/curl.log" || log "some curl failed: $LOGS/curl.log"
