@@ -8,14 +8,14 @@
 #
 # Rows (each from an identical primary, into an empty folder, all in this one run so their ratios compare):
 #   sweep, embedded --parallel P   `hvmirror mirror --once --parallel P` for P in $SWEEP (4 8 16 32) on SWEEP_COUNT files
-#   embedded --parallel D          the same on all the files, D = $DOWNLOADS (4, the hosts' default)
+#   embedded --parallel D          the same on all the files, D = $DOWNLOADS (16, the hosts' default)
 #   embedded --parallel BEST       the same, BEST = the smallest swept P within 10 % of the fastest (if not D)
 #   distributed, K fetchers        poller, comparer and K fetcher hosts on RabbitMQ + PostgreSQL, K in $FETCHERS (1 2 4),
 #                                  each fetcher HvMirror__Fetcher__ConcurrentDownloads=D
 #   rsync -a                       `rsync -a rsync://127.0.0.1:PROXYPORT/archive/ dest/` from an `rsync --daemon` (the anchor)
 #   curl -P 2                      the file urls read from the primary's /hapi/data through the proxy, `xargs -P 2 -n 50 curl`
 #
-# Knobs (environment): DOWNLOADS (4), SWEEP ("4 8 16 32"), SWEEP_COUNT (count/4), FETCHERS ("1 2 4"), CURL_PARALLEL (2),
+# Knobs (environment): DOWNLOADS (16), SWEEP ("4 8 16 32"), SWEEP_COUNT (count/4), FETCHERS ("1 2 4"), CURL_PARALLEL (2),
 # DELAY_MS (50, one way), RATE_MBPS (10, MB/s per connection per direction), TOTAL_MBPS (unset: no total cap),
 # POLL_INTERVAL (00:00:02), TIMEOUT (1200 s per row), KEEP=1 (keep the logs). PostgreSQL and RabbitMQ as in
 # benchmarks/mirror/run.sh: $HVMIRROR_TEST_POSTGRES / _RABBITMQ / _RABBITMQ_MANAGEMENT, else private servers.
@@ -24,7 +24,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$PWD
 COUNT="${1:-2000}"
 SIZE="${2:-1000000}"
-DOWNLOADS="${DOWNLOADS:-4}"
+DOWNLOADS="${DOWNLOADS:-16}"
 SWEEP="${SWEEP:-4 8 16 32}"
 SWEEP_COUNT="${SWEEP_COUNT:-$(( COUNT / 4 > 0 ? COUNT / 4 : 1 ))}"
 FETCHERS="${FETCHERS:-1 2 4}"

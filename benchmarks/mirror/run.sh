@@ -28,7 +28,8 @@ SIZE="${2:-1000000}"
 LAG_FILES="${LAG_FILES:-20}"
 LAG_INTERVAL="${LAG_INTERVAL:-0.5}"
 POLL_INTERVAL="${POLL_INTERVAL:-00:00:02}"
-DOWNLOADS="${DOWNLOADS:-4}"           # concurrent downloads per fetcher (the hosts' default), and curl's -P
+DOWNLOADS="${DOWNLOADS:-16}"          # concurrent downloads per fetcher (the hosts' default)
+CURL_PARALLEL="${CURL_PARALLEL:-4}"   # curl's -P
 TIMEOUT="${TIMEOUT:-900}"             # seconds a mirror may take to converge before the row is given up
 ROWS="${ROWS:-embedded-once embedded distributed-1 distributed-2 rsync curl}"   # which rows to run
 row_wanted() { [[ " $ROWS " == *" $1 "* ]]; }
@@ -364,7 +365,7 @@ fi
 
 # --- parallel curl ------------------------------------------------------------------------------------------------
 if row_wanted curl; then
-log "curl, $DOWNLOADS in parallel"
+log "curl, $CURL_PARALLEL in parallel"
 start_primary curl
 mkdir -p "$WORK/run/curl"
 t0=$(now_ns)
@@ -383,12 +384,12 @@ for d in json.loads(get("/catalog"))["catalog"]:
         if rec and rec[-1] not in seen:
             seen.add(rec[-1]); print(rec[-1])
 EOF
-/usr/bin/time -f "%M" -o "$WORK/rss" xargs -P "$DOWNLOADS" -n 50 curl -sS --fail --remote-name-all --output-dir "$WORK/run/curl" \
+/usr/bin/time -f "%M" -o "$WORK/rss" xargs -P "$CURL_PARALLEL" -n 50 curl -sS --fail --remote-name-all --output-dir "$WORK/run/curl" \
     <"$WORK/run/urls" 2>"$LOGS/curl.log" || log "some curl failed: $LOGS/curl.log"
 t1=$(now_ns)
 n=$(find "$WORK/run/curl" -name '*.jp2' | wc -l)
 [ "$n" = "$COUNT" ] || log "curl fetched $n files, not $COUNT"
-row "\`curl\`, $DOWNLOADS in parallel (urls from /hapi/data; no verification, no catalog)" "$(seconds "$t0" "$t1")" "$(( $(tail -n 1 "$WORK/rss") / 1024 )) MiB" ""
+row "\`curl\`, $CURL_PARALLEL in parallel (urls from /hapi/data; no verification, no catalog)" "$(seconds "$t0" "$t1")" "$(( $(tail -n 1 "$WORK/rss") / 1024 )) MiB" ""
 stop_bg "$PRIMARY_PID"; rm -rf "$WORK/run"; sync
 fi
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using HvMirror.Archive;
 using HvMirror.Catalog;
+using HvMirror.Fetcher;
 using HvMirror.Node;
 using HvMirror.ServiceDefaults;
 using HvMirror.Upstreams;
@@ -28,7 +29,7 @@ internal static class MirrorCommand
             Description = "Without --once: time between polls.",
             DefaultValueFactory = _ => TimeSpan.FromSeconds(30),
         };
-        var parallelOption = new Option<int>("--parallel") { Description = "Downloads at once.", DefaultValueFactory = _ => 4 };
+        var parallelOption = new Option<int>("--parallel") { Description = "Downloads at once.", DefaultValueFactory = _ => FetcherOptions.DefaultConcurrentDownloads };
         var urlsOption = new Option<string?>("--urls") { Description = "Also serve this node's HAPI catalog and files here (so mirrors can chain from it)." };
         var publicUrlOption = new Option<Uri?>("--public-url") { Description = "The base URL other mirrors reach this node by." };
         var fileHostsOption = new Option<string?>("--file-hosts")
