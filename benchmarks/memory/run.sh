@@ -10,7 +10,7 @@
 #   embedded --once, one 1 GB file   `hvmirror mirror --once` of the same file (poller, comparer, fetcher in one process)
 #   curl, one 1 GB file              the anchor: `curl -o` of the same url (GNU time's maximum resident set)
 #   fetcher host, SMALL_COUNT files  the same distributed mirror, one Fetcher host with ConcurrentDownloads=CONCURRENT
-#                                    (capped by the options validator at 1,024: a host asked for more does not start,
+#                                    (capped by the options validator at 4,096: a host asked for more does not start,
 #                                    which this row checks and reports), SMALL_COUNT files of SMALL_SIZE bytes
 #   HAPI server, 1,000,000 records   benchmarks/hapi-data/run.sh (its output kept as is: server RSS before, peak)
 # Each distributed row gets a fresh database and vhost and an empty mirror archive. RSS before = the process idle with

@@ -36,7 +36,7 @@ public sealed class NodeCompositionTests : IDisposable
     [InlineData("HvMirror:Upstreams:0:Name", "two words", "an upstream's Name is")]
     [InlineData("HvMirror:Upstreams:1:Name", "primary", "2 upstreams are named 'primary'")]
     [InlineData("HvMirror:Upstreams:0:FileHosts:0", "not a host/", "FileHosts entry 'not a host/'")]
-    [InlineData("HvMirror:Fetcher:ConcurrentDownloads", "0", "FetcherOptions.ConcurrentDownloads must be between 1 and 1024")]
+    [InlineData("HvMirror:Fetcher:ConcurrentDownloads", "0", "FetcherOptions.ConcurrentDownloads must be between 1 and 4096")]
     [InlineData("HvMirror:Fetcher:Attempts", "0", "FetcherOptions.Attempts must be between 1 and 100")]
     [InlineData("HvMirror:Poller:Chunk", "00:00:00", "PollerOptions.Chunk must be between")]
     [InlineData("HvMirror:PublicUrl", "mirror.example.org", "HvMirror:PublicUrl 'mirror.example.org' must be an absolute http(s) URL")]

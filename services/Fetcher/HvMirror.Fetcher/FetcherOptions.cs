@@ -14,7 +14,7 @@ public sealed class FetcherOptions
     /// its first byte: over a 100 ms link at 10 MB/s per connection, 4 capped a fetcher at ~20 files/s of 1 MB and 16
     /// lifts that to ~80, about what one process verifies and registers on two cores (benchmarks/long-link).
     /// </summary>
-    [Range(1, 1024)]
+    [Range(1, 4096)]
     public int ConcurrentDownloads { get; set; } = DefaultConcurrentDownloads;
 
     public const int DefaultConcurrentDownloads = 16;
