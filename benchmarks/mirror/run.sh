@@ -31,8 +31,8 @@ POLL_INTERVAL="${POLL_INTERVAL:-00:00:02}"
 DOWNLOADS="${DOWNLOADS:-16}"          # concurrent downloads per fetcher (the hosts' default)
 CURL_PARALLEL="${CURL_PARALLEL:-4}"   # curl's -P
 TIMEOUT="${TIMEOUT:-900}"             # seconds a mirror may take to converge before the row is given up
-ROWS="${ROWS:-embedded-once embedded distributed-1 distributed-2 rsync curl}"   # which rows to run
-row_wanted() { [[ " $ROWS " == *" $1 "* ]]; }
+MODES="${MODES:-embedded-once embedded distributed-1 distributed-2 rsync curl}"   # which rows to run
+row_wanted() { [[ " $MODES " == *" $1 "* ]]; }
 OVERLAP="${OVERLAP:-}"                # the poller's re-read window before its cursor (HvMirror:Poller:Overlap); default: the hosts' own
 [ -n "$OVERLAP" ] && export HvMirror__Poller__Overlap="$OVERLAP"   # every mirror process reads it from the environment
 WORK="${TMPDIR:-/tmp}/hvmirror-bench-mirror"
