@@ -20,6 +20,7 @@
 # private servers from scripts/infra/*.sh (stopped at the end). Needs ~4 x count x SIZE of free disk.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+. benchmarks/lib.sh   # bench_servers
 COUNT="${1:-100000}"
 SIZE="${SIZE:-40000}"                         # bytes per file (small: a campaign is many files, not many bytes)
 FETCHERS="${FETCHERS:-1 2 4}"                 # one row per entry
@@ -103,27 +104,7 @@ COMPARER_DLL=$WORK/bin/Comparer/HvMirror.Comparer.Host.dll
 FETCHER_DLL=$WORK/bin/Fetcher/HvMirror.Fetcher.Host.dll
 
 # --- servers ------------------------------------------------------------------------------------------------------
-if [ -z "${HVMIRROR_TEST_POSTGRES:-}" ] || [ -z "${HVMIRROR_TEST_RABBITMQ:-}" ]; then
-    export HVMIRROR_INFRA_DIR="/tmp/hvmirror-infra/bench-campaign-$$"
-    [ -z "${HVMIRROR_TEST_POSTGRES:-}" ] && OWN_INFRA+=(postgres)
-    [ -z "${HVMIRROR_TEST_RABBITMQ:-}" ] && OWN_INFRA+=(rabbitmq)
-    for name in "${OWN_INFRA[@]}"; do
-        log "starting a private $name (state in $HVMIRROR_INFRA_DIR)"
-        out=$(scripts/infra/$name.sh start 2>>"$WORK/infra.log") || { cat "$WORK/infra.log" >&2; die "could not start $name"; }
-        eval "$out"
-    done
-fi
-PG_URI=$(python3 - "$HVMIRROR_TEST_POSTGRES" <<'EOF'
-import sys, urllib.parse as u
-kv = {k.strip().lower(): v.strip() for k, v in (p.split('=', 1) for p in sys.argv[1].split(';') if '=' in p)}
-user = kv.get('username') or kv.get('user id') or kv.get('user') or 'postgres'
-print(f"postgresql://{u.quote(user, safe='')}:{u.quote(kv.get('password', ''), safe='')}@{kv.get('host', '127.0.0.1')}:{kv.get('port', '5432')}")
-EOF
-)
-RMQ_MGMT=${HVMIRROR_TEST_RABBITMQ_MANAGEMENT%/}
-RMQ_USER=$(python3 -c "import sys, urllib.parse as u; print(u.unquote(u.urlsplit(sys.argv[1]).username or 'guest'))" "$HVMIRROR_TEST_RABBITMQ")
-psql "$PG_URI/postgres" -qtAc "select 1" >/dev/null || die "cannot reach PostgreSQL at $HVMIRROR_TEST_POSTGRES"
-curl -sf -o /dev/null "$RMQ_MGMT/api/overview" || die "cannot reach RabbitMQ's management API at $RMQ_MGMT"
+bench_servers "/tmp/hvmirror-infra/bench-campaign-$$"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- the files: both versions, laid out as the archive ------------------------------------------------------------

@@ -20,6 +20,7 @@
 # scripts/infra (stopped at the end). Needs ~8 GB of free disk for N = 1,000,000 (two trees of small files).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+. benchmarks/lib.sh   # bench_servers
 COUNTS=("$@")
 [ $# -eq 0 ] && COUNTS=(200000 1000000)
 MODES="${MODES:-embedded distributed rsync}"
@@ -57,25 +58,7 @@ done
 HV="$WORK/bin/Cli/hvmirror"
 
 if mode distributed; then
-    if [ -z "${HVMIRROR_TEST_POSTGRES:-}" ] || [ -z "${HVMIRROR_TEST_RABBITMQ:-}" ]; then
-        export HVMIRROR_INFRA_DIR="$WORK/infra"
-        [ -z "${HVMIRROR_TEST_POSTGRES:-}" ] && OWN_INFRA+=(postgres)
-        [ -z "${HVMIRROR_TEST_RABBITMQ:-}" ] && OWN_INFRA+=(rabbitmq)
-        for p in "${OWN_INFRA[@]}"; do
-            log "starting a private $p"
-            out=$(scripts/infra/$p.sh start 2>>"$WORK/infra.log") || { cat "$WORK/infra.log" >&2; die "could not start $p"; }
-            eval "$out"
-        done
-    fi
-    PG_URI=$(python3 - "$HVMIRROR_TEST_POSTGRES" <<'EOF'
-import sys, urllib.parse as u
-kv = {k.strip().lower(): v.strip() for k, v in (p.split('=', 1) for p in sys.argv[1].split(';') if '=' in p)}
-user = kv.get('username') or kv.get('user id') or kv.get('user') or 'postgres'
-print(f"postgresql://{u.quote(user, safe='')}:{u.quote(kv.get('password', ''), safe='')}@{kv.get('host', '127.0.0.1')}:{kv.get('port', '5432')}")
-EOF
-)
-    RMQ_MGMT=${HVMIRROR_TEST_RABBITMQ_MANAGEMENT%/}
-    RMQ_USER=$(python3 -c "import sys, urllib.parse as u; print(u.unquote(u.urlsplit(sys.argv[1]).username or 'guest'))" "$HVMIRROR_TEST_RABBITMQ")
+    bench_servers "$WORK/infra"
 fi
 
 now_ns() { date +%s%N; }

@@ -22,6 +22,7 @@
 # Needs ~4 x count x size of free disk under ${TMPDIR:-/tmp}. KEEP=1 keeps the work folder (logs) afterwards.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+. benchmarks/lib.sh   # bench_servers
 ROOT=$PWD
 COUNT="${1:-2000}"
 SIZE="${2:-1000000}"
@@ -134,28 +135,7 @@ FETCHER_DLL=$WORK/bin/Fetcher/HvMirror.Fetcher.Host.dll
 for f in "$HV" "$POLLER_DLL" "$COMPARER_DLL" "$FETCHER_DLL"; do [ -e "$f" ] || die "missing $f after the build"; done
 
 # --- servers ------------------------------------------------------------------------------------------------------
-if [ -z "${HVMIRROR_TEST_POSTGRES:-}" ] || [ -z "${HVMIRROR_TEST_RABBITMQ:-}" ]; then
-    export HVMIRROR_INFRA_DIR="/tmp/hvmirror-infra/bench-mirror-$$"   # private: never touches another run's servers
-    [ -z "${HVMIRROR_TEST_POSTGRES:-}" ] && OWN_INFRA+=(postgres)
-    [ -z "${HVMIRROR_TEST_RABBITMQ:-}" ] && OWN_INFRA+=(rabbitmq)
-    for name in "${OWN_INFRA[@]}"; do
-        log "starting a private $name (state in $HVMIRROR_INFRA_DIR)"
-        out=$(scripts/infra/$name.sh start 2>>"$WORK/infra.log") || { cat "$WORK/infra.log" >&2; die "could not start $name"; }
-        eval "$out"
-    done
-fi
-# Npgsql connection string -> libpq URI (for psql).
-PG_URI=$(python3 - "$HVMIRROR_TEST_POSTGRES" <<'EOF'
-import sys, urllib.parse as u
-kv = {k.strip().lower(): v.strip() for k, v in (p.split('=', 1) for p in sys.argv[1].split(';') if '=' in p)}
-user = kv.get('username') or kv.get('user id') or kv.get('user') or 'postgres'
-print(f"postgresql://{u.quote(user, safe='')}:{u.quote(kv.get('password', ''), safe='')}@{kv.get('host', '127.0.0.1')}:{kv.get('port', '5432')}")
-EOF
-)
-RMQ_MGMT=${HVMIRROR_TEST_RABBITMQ_MANAGEMENT%/}
-RMQ_USER=$(python3 -c "import sys, urllib.parse as u; print(u.unquote(u.urlsplit(sys.argv[1]).username or 'guest'))" "$HVMIRROR_TEST_RABBITMQ")
-psql "$PG_URI/postgres" -qtAc "select 1" >/dev/null || die "cannot reach PostgreSQL at $HVMIRROR_TEST_POSTGRES"
-curl -sf -o /dev/null "$RMQ_MGMT/api/overview" || die "cannot reach RabbitMQ's management API at $RMQ_MGMT"
+bench_servers "/tmp/hvmirror-infra/bench-mirror-$$"
 
 # --- the files ----------------------------------------------------------------------------------------------------
 MB=$(python3 -c "print(round($COUNT*$SIZE/1e6))")

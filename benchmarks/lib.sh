@@ -1,0 +1,31 @@
+# Shared by the benchmarks that run the distributed hosts (sourced, not run). Needs the caller's log, die and WORK,
+# and an OWN_INFRA array its cleanup stops (scripts/infra/$name.sh stop) and empties.
+
+# bench_servers STATE_DIR: PostgreSQL and RabbitMQ from $HVMIRROR_TEST_POSTGRES / $HVMIRROR_TEST_RABBITMQ /
+# $HVMIRROR_TEST_RABBITMQ_MANAGEMENT when set, otherwise private servers from scripts/infra under STATE_DIR (never
+# another run's). Sets PG_URI (libpq form, for psql), RMQ_MGMT and RMQ_USER, and checks both answer.
+bench_servers() {
+    local name out
+    if [ -z "${HVMIRROR_TEST_POSTGRES:-}" ] || [ -z "${HVMIRROR_TEST_RABBITMQ:-}" ]; then
+        export HVMIRROR_INFRA_DIR="$1"
+        [ -z "${HVMIRROR_TEST_POSTGRES:-}" ] && OWN_INFRA+=(postgres)
+        [ -z "${HVMIRROR_TEST_RABBITMQ:-}" ] && OWN_INFRA+=(rabbitmq)
+        for name in "${OWN_INFRA[@]}"; do
+            log "starting a private $name (state in $HVMIRROR_INFRA_DIR)"
+            out=$(scripts/infra/$name.sh start 2>>"$WORK/infra.log") || { cat "$WORK/infra.log" >&2; die "could not start $name"; }
+            eval "$out"
+        done
+    fi
+    # Npgsql connection string -> libpq URI.
+    PG_URI=$(python3 - "$HVMIRROR_TEST_POSTGRES" <<'PY'
+import sys, urllib.parse as u
+kv = {k.strip().lower(): v.strip() for k, v in (p.split('=', 1) for p in sys.argv[1].split(';') if '=' in p)}
+user = kv.get('username') or kv.get('user id') or kv.get('user') or 'postgres'
+print(f"postgresql://{u.quote(user, safe='')}:{u.quote(kv.get('password', ''), safe='')}@{kv.get('host', '127.0.0.1')}:{kv.get('port', '5432')}")
+PY
+)
+    RMQ_MGMT=${HVMIRROR_TEST_RABBITMQ_MANAGEMENT%/}
+    RMQ_USER=$(python3 -c "import sys, urllib.parse as u; print(u.unquote(u.urlsplit(sys.argv[1]).username or 'guest'))" "$HVMIRROR_TEST_RABBITMQ")
+    psql "$PG_URI/postgres" -qtAc "select 1" >/dev/null || die "cannot reach PostgreSQL at $HVMIRROR_TEST_POSTGRES"
+    curl -sf -o /dev/null "$RMQ_MGMT/api/overview" || die "cannot reach RabbitMQ's management API at $RMQ_MGMT"
+}
