@@ -293,4 +293,5 @@ echo
 echo "| process, workload | RSS before (idle, consumers registered) | peak RSS | peak − before | files | file-needed messages held |"
 echo "|---|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
-[ -n "$HAPI" ] && { echo; echo '```'; echo "$HAPI"; echo '```'; }
+# An `if`, not `[ … ] && …`: as the script's last command a false test made it exit 1 after a complete table.
+if [ -n "$HAPI" ]; then echo; echo '```'; echo "$HAPI"; echo '```'; fi
