@@ -61,9 +61,46 @@ public sealed class UpstreamFaults
     /// <summary>The next <paramref name="count"/> file downloads answer 500.</summary>
     public void FailNext(int count) => Volatile.Write(ref _failNext, count);
 
+    private int _infoInFlight;
+    private int _mostInfoInFlight;
+    private volatile int _holdInfoUntil;
+
+    /// <summary>The most <c>/hapi/info</c> requests this upstream was answering at one time.</summary>
+    public int MostInfoInFlight => Volatile.Read(ref _mostInfoInFlight);
+
+    /// <summary>
+    /// From now on each <c>/hapi/info</c> request is held until <paramref name="count"/> of them have been in flight at
+    /// once (or 10 s have passed): a poller that asks for one dataset's info only after another's answer still gets
+    /// every answer, late, and <see cref="MostInfoInFlight"/> shows it never asked for more than one at a time.
+    /// </summary>
+    public void HoldInfoUntilInFlight(int count) => _holdInfoUntil = count;
+
+    private async Task InfoAsync(HttpContext context, RequestDelegate next)
+    {
+        var inFlight = Interlocked.Increment(ref _infoInFlight);
+        for (var most = MostInfoInFlight; inFlight > most; most = MostInfoInFlight)
+            Interlocked.CompareExchange(ref _mostInfoInFlight, inFlight, most);
+        try
+        {
+            var heldSince = DateTime.UtcNow;
+            while (MostInfoInFlight < _holdInfoUntil && DateTime.UtcNow - heldSince < TimeSpan.FromSeconds(10))
+                await Task.Delay(10, context.RequestAborted);
+            await next(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _infoInFlight);
+        }
+    }
+
     public void Install(WebApplication app) => app.Use(async (context, next) =>
     {
         var path = context.Request.Path.Value ?? "";
+        if (path.EndsWith("/hapi/info", StringComparison.Ordinal))
+        {
+            await InfoAsync(context, next);
+            return;
+        }
         if (!path.StartsWith("/jp2/", StringComparison.Ordinal) || !HttpMethods.IsGet(context.Request.Method))
         {
             await next(context);

@@ -32,6 +32,13 @@ public sealed class PollerOptions
     /// </summary>
     [Range(1_000, int.MaxValue)]
     public int MaxRecordsPerPoll { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// How many of one upstream's datasets are polled at once. Each poll spends most of its time waiting on the
+    /// upstream's answers, so a few at once shorten a cycle over a long link without loading the upstream much.
+    /// </summary>
+    [Range(1, 64)]
+    public int ConcurrentDatasets { get; set; } = 4;
 }
 
 [OptionsValidator]

@@ -52,27 +52,33 @@ public sealed class UpstreamPoller(
             return [new DatasetPollResult(upstream.Name, "*", 0, null, e.Message)];
         }
 
-        var results = new List<DatasetPollResult>();
+        var listings = new List<(IGrouping<string, HapiCatalogEntry> Listing, DataSource Source)>();
         foreach (var listing in catalog.Datasets.GroupBy(d => d.Id, StringComparer.Ordinal).Where(g => !CompanionDatasets.IsCompanion(g.Key) && DatasetPattern.MatchesAny(upstream.Datasets, g.Key)))
         {
-            var dataset = listing.Key;
-            if (!sources.TryGet(dataset, out var source))
-            {
-                logger.LogWarning("{Upstream} lists dataset {Dataset}, which is not a known Helioviewer source; it is not mirrored", upstream.Name, dataset);
-                continue;
-            }
-            var warnings = new List<string>();
-            if (listing.Count() > 1)
-                Warn(warnings, upstream.Name, dataset,
-                    $"the upstream's /catalog lists dataset {dataset} {listing.Count()} times; it is polled once. Tell the upstream's operators.");
-            await using var lease = await cursors.TryLeaseAsync(upstream.Name, dataset, cancellationToken);
-            if (lease is null)
-            {
-                results.Add(new DatasetPollResult(upstream.Name, dataset, 0, null, Skipped: true, Warnings: warnings));
-                continue;
-            }
-            results.Add(await PollDatasetAsync(client, upstream, source, warnings, cancellationToken));
+            if (sources.TryGet(listing.Key, out var source))
+                listings.Add((listing, source));
+            else
+                logger.LogWarning("{Upstream} lists dataset {Dataset}, which is not a known Helioviewer source; it is not mirrored", upstream.Name, listing.Key);
         }
+
+        // Each dataset's poll waits on round trips of its own (its /info, its first /data chunk): over a long link,
+        // polling Helioviewer's ~200 datasets one after another would cost a cycle minutes before anything is announced.
+        var results = new DatasetPollResult[listings.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, listings.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = options.Value.ConcurrentDatasets, CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                var (listing, source) = listings[i];
+                var dataset = listing.Key;
+                var warnings = new List<string>();
+                if (listing.Count() > 1)
+                    Warn(warnings, upstream.Name, dataset,
+                        $"the upstream's /catalog lists dataset {dataset} {listing.Count()} times; it is polled once. Tell the upstream's operators.");
+                await using var lease = await cursors.TryLeaseAsync(upstream.Name, dataset, ct);
+                results[i] = lease is null
+                    ? new DatasetPollResult(upstream.Name, dataset, 0, null, Skipped: true, Warnings: warnings)
+                    : await PollDatasetAsync(client, upstream, source, warnings, ct);
+            });
         return results;
     }
 
