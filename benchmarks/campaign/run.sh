@@ -24,7 +24,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 COUNT="${1:-100000}"
 SIZE="${SIZE:-40000}"                         # bytes per file (small: a campaign is many files, not many bytes)
 FETCHERS="${FETCHERS:-1 2 4}"                 # one row per entry
-DOWNLOADS="${DOWNLOADS:-4}"                   # HvMirror:Fetcher:ConcurrentDownloads (the hosts' default)
+DOWNLOADS="${DOWNLOADS:-16}"                  # HvMirror:Fetcher:ConcurrentDownloads (the hosts' default)
 POLL_INTERVAL="${POLL_INTERVAL:-00:00:05}"
 SPREAD_US="${SPREAD_US:-1000}"                # microseconds between two reprocessed rows' ingested_at
 DATASETS="${DATASETS:-AIA_171,AIA_193,AIA_304,AIA_1600}"
