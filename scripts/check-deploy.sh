@@ -94,11 +94,13 @@ if node deploy/check/check.mjs dockerfiles >"$work/dockerfiles.tsv"; then
     if [ "${CHECK_DEPLOY_SKIP_PUBLISH:-0}" = 1 ]; then
         say "Dockerfiles: static checks hold; publishes skipped (CHECK_DEPLOY_SKIP_PUBLISH=1)"
     else
+        # What BuildKit passes the Dockerfiles as TARGETARCH on this machine.
+        case $(uname -m) in x86_64) targetarch=amd64 ;; aarch64 | arm64) targetarch=arm64 ;; *) targetarch=$(uname -m) ;; esac
         while IFS=$'\t' read -r image dockerfile project dll; do
             [ -z "$image" ] && continue
             out="$work/publish/$image"
-            say "$dockerfile: dotnet publish -c Release $project"
-            if ! dotnet publish "$project" -c Release -o "$out" -p:UseAppHost=false -v:q -nologo >"$work/$image.publish.log" 2>&1; then
+            say "$dockerfile: dotnet publish -c Release -a $targetarch -p:PublishReadyToRun=true $project"
+            if ! dotnet publish "$project" -c Release -a "$targetarch" -p:PublishReadyToRun=true -o "$out" -p:UseAppHost=false -v:q -nologo >"$work/$image.publish.log" 2>&1; then
                 tail -n 30 "$work/$image.publish.log" >&2
                 problem "$dockerfile: dotnet publish $project failed (above)"
             elif [ ! -f "$out/$dll" ]; then

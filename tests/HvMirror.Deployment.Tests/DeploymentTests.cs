@@ -176,6 +176,21 @@ public sealed class DeploymentTests
     }
 
     [Fact]
+    public void Each_Dockerfile_publishes_ReadyToRun_for_the_image_architecture()
+    {
+        var (built, _) = Images();
+        foreach (var (_, dockerfile) in built)
+        {
+            var text = File.ReadAllText(Repo.PathOf(dockerfile)).Replace("\\\n", " ");
+            Assert.Matches(new Regex(@"(?m)^ARG TARGETARCH\s*$"), text);
+            Assert.Matches(new Regex(@"dotnet\s+restore\s+\S+\.csproj\s+-a \$TARGETARCH"), text);
+            var publish = Regex.Match(text, @"dotnet\s+publish\s+\S+\.csproj[^\n]*").Value;
+            Assert.True(publish.Contains("-a $TARGETARCH") && publish.Contains("-p:PublishReadyToRun=true"),
+                $"{dockerfile}: the publish must be ReadyToRun for the image's architecture (-a $TARGETARCH -p:PublishReadyToRun=true): {publish}");
+        }
+    }
+
+    [Fact]
     public void Compose_builds_our_images_from_the_listed_Dockerfiles_and_pins_every_other_image()
     {
         var (built, pub) = Images();
