@@ -1,6 +1,36 @@
 # Shared by the benchmarks that run the distributed hosts (sourced, not run). Needs the caller's log, die and WORK,
 # and an OWN_INFRA array its cleanup stops (scripts/infra/$name.sh stop) and empties.
 
+# bench_project PROGRAM: the project of a program the benchmarks run (Cli, LinkProxy, or a role whose host is
+# services/<role>/HvMirror.<role>.Host).
+bench_project() {
+    case $1 in
+        Cli) echo services/Cli/HvMirror.Cli ;;
+        LinkProxy) echo benchmarks/long-link/LinkProxy ;;
+        *) echo "services/$1/HvMirror.$1.Host" ;;
+    esac
+}
+
+# bench_publish DEST PROGRAM...: each program published into DEST/PROGRAM the way the Dockerfiles publish it
+# (Release, ReadyToRun for this machine's architecture): measured as deployed, not as a JIT-only `dotnet build`, which
+# spent a fifth of a short sync's CPU compiling (README, "Where the CPU of a short sync goes"). A private copy: a build
+# elsewhere in the repository meanwhile cannot change it under the run.
+bench_publish() {
+    local dest=$1 p attempt build_log
+    shift
+    build_log="$dest/publish.log"
+    mkdir -p "$dest"
+    for p in "$@"; do
+        log "publishing $(bench_project "$p") (Release, ReadyToRun)"
+        for attempt in 1 2 3; do   # a second try: another build in the same tree may have raced this one
+            dotnet publish "$(bench_project "$p")" -c Release --use-current-runtime --self-contained false \
+                -p:PublishReadyToRun=true -o "$dest/$p" -v q -nologo >"$build_log" 2>&1 && break
+            [ $attempt = 3 ] && { tail -n 30 "$build_log" >&2; die "publish of $(bench_project "$p") failed ($build_log)"; }
+            log "publish of $(bench_project "$p") failed; trying again"; sleep 10
+        done
+    done
+}
+
 # bench_servers STATE_DIR: PostgreSQL and RabbitMQ from $HVMIRROR_TEST_POSTGRES / $HVMIRROR_TEST_RABBITMQ /
 # $HVMIRROR_TEST_RABBITMQ_MANAGEMENT when set, otherwise private servers from scripts/infra under STATE_DIR (never
 # another run's). Sets PG_URI (libpq form, for psql), RMQ_MGMT and RMQ_USER, and checks both answer.

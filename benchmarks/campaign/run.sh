@@ -86,18 +86,8 @@ vmhwm_mib() { awk '/VmHWM/ { printf "%d\n", $2 / 1024 }' "/proc/$1/status" 2>/de
 # --- tools and builds ---------------------------------------------------------------------------------------------
 command -v sqlite3 >/dev/null || { log "installing sqlite3"; apt-get install -y sqlite3 >/dev/null; }
 command -v psql >/dev/null || { log "installing postgresql-client"; apt-get install -y postgresql-client >/dev/null; }
-log "building (Release)"
-project_of() { case $1 in Cli) echo services/Cli/HvMirror.Cli ;; *) echo "services/$1/HvMirror.$1.Host" ;; esac; }
-for p in Cli Poller Comparer Fetcher; do
-    for attempt in 1 2 3; do   # a second try: another build in the same tree may have raced this one
-        dotnet build -c Release -v q -nologo "$(project_of $p)" >"/tmp/campaign-bench-build-$$.log" 2>&1 && break
-        [ $attempt = 3 ] && { cat "/tmp/campaign-bench-build-$$.log" >&2; rm -f "/tmp/campaign-bench-build-$$.log"; die "build of $(project_of $p) failed"; }
-        log "build of $(project_of $p) failed; trying again"; sleep 10
-    done
-done
-rm -f "/tmp/campaign-bench-build-$$.log"
 rm -rf "$WORK" && mkdir -p "$LOGS" "$WORK/bin"
-for p in Cli Poller Comparer Fetcher; do cp -a "$(project_of $p)/bin/Release/net10.0" "$WORK/bin/$p"; done
+bench_publish "$WORK/bin" Cli Poller Comparer Fetcher
 HV=$WORK/bin/Cli/hvmirror
 POLLER_DLL=$WORK/bin/Poller/HvMirror.Poller.Host.dll
 COMPARER_DLL=$WORK/bin/Comparer/HvMirror.Comparer.Host.dll

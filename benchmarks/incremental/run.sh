@@ -15,7 +15,7 @@
 # distributed mirror from starting the poller host (comparer and fetcher already up, as in a deployment) until its
 # catalog holds all 200 changes (read every 0.1 s); rsync from start to exit. The page cache is dropped before each.
 #
-# Env: MODES ("embedded distributed rsync"), KEEP=1 keeps the work folder (logs), NO_BUILD=1 uses the Release builds as they are. PostgreSQL and RabbitMQ from
+# Env: MODES ("embedded distributed rsync"), KEEP=1 keeps the work folder (logs). PostgreSQL and RabbitMQ from
 # $HVMIRROR_TEST_POSTGRES / $HVMIRROR_TEST_RABBITMQ / $HVMIRROR_TEST_RABBITMQ_MANAGEMENT, else private servers from
 # scripts/infra (stopped at the end). Needs ~8 GB of free disk for N = 1,000,000 (two trees of small files).
 set -euo pipefail
@@ -47,14 +47,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log "building (Release)"
-project_of() { case $1 in Cli) echo services/Cli/HvMirror.Cli ;; *) echo "services/$1/HvMirror.$1.Host" ;; esac; }
 ROLES=(Cli); mode distributed && ROLES+=(Poller Comparer Fetcher)
 rm -rf "$WORK" && mkdir -p "$WORK/bin"
-for p in "${ROLES[@]}"; do
-    [ "${NO_BUILD:-}" = 1 ] || dotnet build -c Release -v q -nologo "$(project_of $p)" >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log" >&2; die "build of $p failed"; }
-    cp -a "$(project_of $p)/bin/Release/net10.0" "$WORK/bin/$p"   # a private copy: other builds cannot change it under us
-done
+bench_publish "$WORK/bin" "${ROLES[@]}"
 HV="$WORK/bin/Cli/hvmirror"
 
 if mode distributed; then

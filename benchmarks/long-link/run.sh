@@ -119,20 +119,8 @@ need rsync rsync
 need sqlite3 sqlite3
 need psql postgresql-client
 
-log "building (Release)"
-project_of() { case $1 in Cli) echo services/Cli/HvMirror.Cli ;; LinkProxy) echo benchmarks/long-link/LinkProxy ;; *) echo "services/$1/HvMirror.$1.Host" ;; esac; }
-for p in Cli Poller Comparer Fetcher LinkProxy; do
-    for attempt in 1 2 3; do   # a second try: another build in the same tree may have raced this one
-        dotnet build -c Release -v q -nologo "$(project_of $p)" >"/tmp/long-link-build-$$.log" 2>&1 && break
-        [ $attempt = 3 ] && { cat "/tmp/long-link-build-$$.log" >&2; rm -f "/tmp/long-link-build-$$.log"; die "build of $(project_of $p) failed"; }
-        log "build of $(project_of $p) failed; trying again"; sleep 10
-    done
-done
-rm -f "/tmp/long-link-build-$$.log"
 rm -rf "$WORK" && mkdir -p "$LOGS" "$WORK/bin"
-for p in Cli Poller Comparer Fetcher LinkProxy; do
-    cp -a "$(project_of $p)/bin/Release/net10.0" "$WORK/bin/$p" || die "no build output in $(project_of $p)/bin/Release/net10.0"
-done
+bench_publish "$WORK/bin" Cli Poller Comparer Fetcher LinkProxy
 HV=$WORK/bin/Cli/hvmirror
 PROXY=$WORK/bin/LinkProxy/linkproxy
 POLLER_DLL=$WORK/bin/Poller/HvMirror.Poller.Host.dll

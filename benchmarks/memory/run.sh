@@ -99,18 +99,8 @@ peak_of() { awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$1"; }
 command -v /usr/bin/time >/dev/null || { log "installing GNU time"; apt-get install -y time >/dev/null; }
 command -v sqlite3 >/dev/null || { log "installing sqlite3"; apt-get install -y sqlite3 >/dev/null; }
 command -v psql >/dev/null || { log "installing postgresql-client"; apt-get install -y postgresql-client >/dev/null; }
-log "building (Release)"
-project_of() { case $1 in Cli) echo services/Cli/HvMirror.Cli ;; *) echo "services/$1/HvMirror.$1.Host" ;; esac; }
-for p in Cli Poller Comparer Fetcher; do
-    for attempt in 1 2 3; do
-        dotnet build -c Release -v q -nologo "$(project_of $p)" >"/tmp/memory-bench-build-$$.log" 2>&1 && break
-        [ $attempt = 3 ] && { cat "/tmp/memory-bench-build-$$.log" >&2; rm -f "/tmp/memory-bench-build-$$.log"; die "build of $(project_of $p) failed"; }
-        log "build of $(project_of $p) failed; trying again"; sleep 10
-    done
-done
-rm -f "/tmp/memory-bench-build-$$.log"
 rm -rf "$WORK" && mkdir -p "$LOGS" "$WORK/bin"
-for p in Cli Poller Comparer Fetcher; do cp -a "$(project_of $p)/bin/Release/net10.0" "$WORK/bin/$p"; done
+bench_publish "$WORK/bin" Cli Poller Comparer Fetcher
 HV=$WORK/bin/Cli/hvmirror
 POLLER_DLL=$WORK/bin/Poller/HvMirror.Poller.Host.dll
 COMPARER_DLL=$WORK/bin/Comparer/HvMirror.Comparer.Host.dll
