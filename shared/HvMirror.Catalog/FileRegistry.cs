@@ -21,7 +21,8 @@ public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionCloc
     /// Registers <paramref name="file"/> (callers that may hold it already check with <see cref="FindAsync"/> first, so
     /// an unchanged file costs no lock). Unless the catalog already holds these exact bytes under this name,
     /// <paramref name="placeFile"/> runs first (move the verified bytes into the archive), then the row is written with
-    /// a fresh ingestion time; if placing fails nothing is registered.
+    /// a fresh ingestion time and the file leaves the work list if these are the bytes it wants; if placing fails
+    /// nothing is registered.
     /// </summary>
     public async Task<RegistrationResult> RegisterAsync(
         FileRegistration file, Func<CancellationToken, Task> placeFile, CancellationToken cancellationToken)
@@ -69,6 +70,9 @@ public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionCloc
             row.Upstream = file.Upstream;
             row.UpstreamIngestedAt = file.UpstreamIngestedAt;
             await db.SaveChangesAsync(ct);
+            // Wanted with these bytes: struck off the work list in the same commit. One transaction a file instead of
+            // two, and never a moment in which the file is held but still listed as wanted.
+            await db.WantedFiles.Where(w => w.Name == file.Name && w.Checksum == file.Checksum).ExecuteDeleteAsync(ct);
             await transaction.CommitAsync(ct);
             return new RegistrationResult(
                 previousChecksum is null ? RegistrationOutcome.Added : RegistrationOutcome.Replaced, row, previousChecksum);

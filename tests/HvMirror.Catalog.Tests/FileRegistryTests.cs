@@ -1,6 +1,7 @@
 using HvMirror.Catalog;
 using HvMirror.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace HvMirror.Catalog.Tests;
 
@@ -86,4 +87,40 @@ public sealed class FileRegistryTests(PostgresServer postgres)
         Assert.Equal(future.AddTicks(10), first.File.IngestedAt);
         Assert.Equal(future.AddTicks(20), second.File.IngestedAt);
     }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Registering_the_wanted_bytes_strikes_the_file_off_the_work_list_and_other_bytes_keep_it_listed(CatalogProvider provider)
+    {
+        var contexts = await CatalogUnderTest.CreateAsync(provider, postgres);
+        var registry = new FileRegistry(contexts, IngestionClock.System);
+        var workList = new WorkList(contexts, TimeProvider.System, Options.Create(new WorkListOptions()));
+        var wanted = CatalogUnderTest.Registration("f1.jp2", checksumSeed: "new");
+        var other = CatalogUnderTest.Registration("f2.jp2", checksumSeed: "new");
+        await workList.WantAsync([Want(wanted), Want(other)], default);
+
+        await registry.RegisterAsync(wanted, CatalogUnderTest.NothingToPlace, default);
+        await registry.RegisterAsync(CatalogUnderTest.Registration("f2.jp2", checksumSeed: "old"), CatalogUnderTest.NothingToPlace, default);
+
+        var listed = await workList.ListAsync(10, default);
+        Assert.Equal(["f2.jp2"], listed.Select(w => w.Name));
+        Assert.Equal(other.Checksum, listed[0].Checksum);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task A_file_that_could_not_be_placed_stays_on_the_work_list(CatalogProvider provider)
+    {
+        var contexts = await CatalogUnderTest.CreateAsync(provider, postgres);
+        var registry = new FileRegistry(contexts, IngestionClock.System);
+        var workList = new WorkList(contexts, TimeProvider.System, Options.Create(new WorkListOptions()));
+        var wanted = CatalogUnderTest.Registration("f1.jp2");
+        await workList.WantAsync([Want(wanted)], default);
+
+        await Assert.ThrowsAsync<IOException>(() => registry.RegisterAsync(wanted, _ => throw new IOException("disk full"), default));
+
+        Assert.Equal(["f1.jp2"], (await workList.ListAsync(10, default)).Select(w => w.Name));
+    }
+
+    private static WantedFileRequest Want(FileRegistration file) =>
+        new(file.Name, "primary", file.Dataset, file.Checksum, new Uri($"http://primary.example.org/jp2/{file.Name}"),
+            new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc), "New", null);
 }

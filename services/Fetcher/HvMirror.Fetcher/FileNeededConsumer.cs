@@ -96,9 +96,12 @@ public sealed class FileNeededConsumer(
             ?? throw new PermanentFetchException(
                 $"{needed.Name} from {needed.Upstream} has the announced checksum, but its bytes are refused: {staged.Jp2Problem}; the upstream holds a bad file: ask its operator to replace it");
 
-        await workList.CompleteAsync(needed.Name, needed.Checksum, context.CancellationToken);
         if (registration.Outcome == RegistrationOutcome.Unchanged)
+        {
+            // Registered meanwhile by another fetch: the registration left the work list as it was.
+            await workList.CompleteAsync(needed.Name, needed.Checksum, context.CancellationToken);
             return;
+        }
         var file = registration.File;
         FetcherMetrics.DownloadDuration.Record(clock.Elapsed.TotalSeconds, tags);
         FetcherMetrics.MirrorLag.Record((file.IngestedAt - needed.UpstreamIngestedAt).TotalSeconds, tags);
