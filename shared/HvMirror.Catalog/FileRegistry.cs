@@ -24,60 +24,147 @@ public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionCloc
     /// a fresh ingestion time and the file leaves the work list if these are the bytes it wants; if placing fails
     /// nothing is registered.
     /// </summary>
+    /// <remarks>
+    /// Registrations of one dataset that arrive while its transaction is busy wait and then commit together, up to
+    /// <see cref="MaxGroup"/> in one transaction under one hold of the dataset's lock: the lock is what serializes
+    /// them anyway, and a commit and a lock round trip a file were most of a small file's catalog cost. Each file still
+    /// gets its own strictly later ingestion time, and one file that cannot be placed fails alone.
+    /// </remarks>
     public async Task<RegistrationResult> RegisterAsync(
         FileRegistration file, Func<CancellationToken, Task> placeFile, CancellationToken cancellationToken)
     {
-        await using var db = contexts.CreateDbContext();
-        if (!_datasetsWithClock.ContainsKey(file.Dataset))
+        var pending = new PendingRegistration(file, placeFile);
+        var group = _groups.GetOrAdd(file.Dataset, _ => new RegistrationGroup());
+        group.Waiting.Enqueue(pending);
+        // Not cancellable: a queued registration is in someone's group from here on, and the wait lasts one group's commit.
+        await group.Turn.WaitAsync(CancellationToken.None);
+        try
         {
-            await clock.EnsureDatasetAsync(db, file.Dataset, cancellationToken);
-            _datasetsWithClock[file.Dataset] = true;
+            // Whoever holds the turn commits what is waiting; until this file's group is done (more may wait than one group holds).
+            while (!pending.Done.Task.IsCompleted)
+            {
+                var batch = new List<PendingRegistration>(MaxGroup);
+                while (batch.Count < MaxGroup && group.Waiting.TryDequeue(out var next)) batch.Add(next);
+                await CommitGroupAsync(file.Dataset, batch, cancellationToken);
+            }
         }
-        var ct = cancellationToken;
+        finally
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var ingestedAt = await clock.NextAsync(db, transaction, file.Dataset, ct);
+            group.Turn.Release();
+        }
+        return await pending.Done.Task;
+    }
 
-            // Read again under the lock: another registration of this name may have committed meanwhile.
-            var row = await db.Files.SingleOrDefaultAsync(f => f.Name == file.Name, ct);
-            if (IsSameFile(row, file))
+    /// <summary>The most registrations of one dataset committed in one transaction.</summary>
+    public const int MaxGroup = 64;
+
+    private readonly ConcurrentDictionary<string, RegistrationGroup> _groups = new(StringComparer.Ordinal);
+
+    private sealed class RegistrationGroup
+    {
+        public readonly ConcurrentQueue<PendingRegistration> Waiting = new();
+        public readonly SemaphoreSlim Turn = new(1, 1);
+    }
+
+    private sealed record PendingRegistration(FileRegistration File, Func<CancellationToken, Task> PlaceFile)
+    {
+        public TaskCompletionSource<RegistrationResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private async Task CommitGroupAsync(string dataset, List<PendingRegistration> batch, CancellationToken ct)
+    {
+        var registered = new List<(PendingRegistration Pending, CatalogFile Row, string? PreviousChecksum)>(batch.Count);
+        var unchanged = new List<(PendingRegistration Pending, CatalogFile Row)>();
+        try
+        {
+            await using var db = contexts.CreateDbContext();
+            if (!_datasetsWithClock.ContainsKey(dataset))
+            {
+                await clock.EnsureDatasetAsync(db, dataset, ct);
+                _datasetsWithClock[dataset] = true;
+            }
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var ingestedAt = await clock.NextAsync(db, transaction, dataset, ct); // the dataset's lock, until the commit
+
+            // Read again under the lock: another registration of these names may have committed meanwhile.
+            var names = batch.Select(p => p.File.Name).Distinct(StringComparer.Ordinal).ToList();
+            var rows = await db.Files.Where(f => names.Contains(f.Name)).ToDictionaryAsync(f => f.Name, StringComparer.Ordinal, ct);
+            var timeTaken = false;
+            foreach (var pending in batch)
+            {
+                var file = pending.File;
+                var row = rows.GetValueOrDefault(file.Name);
+                if (IsSameFile(row, file))
+                {
+                    unchanged.Add((pending, Copy(row!)));
+                    continue;
+                }
+                try
+                {
+                    await pending.PlaceFile(ct);
+                }
+                catch (Exception e)
+                {
+                    pending.Done.TrySetException(e);
+                    continue;
+                }
+                if (timeTaken) ingestedAt = await clock.NextAsync(db, transaction, dataset, ct);
+                timeTaken = true;
+                var previousChecksum = row?.Checksum;
+                var now = DateTime.SpecifyKind(ingestedAt, DateTimeKind.Utc);
+                if (row is not null)
+                    await DaySummaries.ApplyAsync(db, row.Dataset, row.ObservedAt, row.Name, row.Checksum, row.Size, -1, now, ct);
+                await DaySummaries.ApplyAsync(db, file.Dataset, file.ObservedAt, file.Name, file.Checksum, file.Size, +1, now, ct);
+                if (row is null)
+                {
+                    row = new CatalogFile { Name = file.Name, Dataset = file.Dataset, ArchivePath = file.ArchivePath, Checksum = file.Checksum };
+                    db.Files.Add(row);
+                    rows[file.Name] = row;
+                }
+                row.Dataset = file.Dataset;
+                row.ArchivePath = file.ArchivePath;
+                row.Checksum = file.Checksum;
+                row.Size = file.Size;
+                row.ObservedAt = file.ObservedAt;
+                row.IngestedAt = now;
+                row.Upstream = file.Upstream;
+                row.UpstreamIngestedAt = file.UpstreamIngestedAt;
+                registered.Add((pending, row, previousChecksum));
+            }
+            if (registered.Count == 0)
             {
                 await transaction.RollbackAsync(ct);
-                return new RegistrationResult(RegistrationOutcome.Unchanged, row!, row!.Checksum);
             }
-
-            await placeFile(ct);
-            var previousChecksum = row?.Checksum;
-            var now = DateTime.SpecifyKind(ingestedAt, DateTimeKind.Utc);
-            if (row is not null)
-                await DaySummaries.ApplyAsync(db, row.Dataset, row.ObservedAt, row.Name, row.Checksum, row.Size, -1, now, ct);
-            await DaySummaries.ApplyAsync(db, file.Dataset, file.ObservedAt, file.Name, file.Checksum, file.Size, +1, now, ct);
-            DaySummaries.DropEmpty(db);
-            if (row is null)
+            else
             {
-                row = new CatalogFile
-                {
-                    Name = file.Name, Dataset = file.Dataset, ArchivePath = file.ArchivePath, Checksum = file.Checksum,
-                };
-                db.Files.Add(row);
+                DaySummaries.DropEmpty(db);
+                await db.SaveChangesAsync(ct);
+                // Wanted with these bytes: struck off the work list in the same commit, so a file is never held but still
+                // listed as wanted.
+                foreach (var (pending, _, _) in registered)
+                    await db.WantedFiles.Where(w => w.Name == pending.File.Name && w.Checksum == pending.File.Checksum).ExecuteDeleteAsync(ct);
+                await transaction.CommitAsync(ct);
             }
-            row.Dataset = file.Dataset;
-            row.ArchivePath = file.ArchivePath;
-            row.Checksum = file.Checksum;
-            row.Size = file.Size;
-            row.ObservedAt = file.ObservedAt;
-            row.IngestedAt = ingestedAt;
-            row.Upstream = file.Upstream;
-            row.UpstreamIngestedAt = file.UpstreamIngestedAt;
-            await db.SaveChangesAsync(ct);
-            // Wanted with these bytes: struck off the work list in the same commit. One transaction a file instead of
-            // two, and never a moment in which the file is held but still listed as wanted.
-            await db.WantedFiles.Where(w => w.Name == file.Name && w.Checksum == file.Checksum).ExecuteDeleteAsync(ct);
-            await transaction.CommitAsync(ct);
-            return new RegistrationResult(
-                previousChecksum is null ? RegistrationOutcome.Added : RegistrationOutcome.Replaced, row, previousChecksum);
         }
+        catch (Exception e)
+        {
+            foreach (var pending in batch) pending.Done.TrySetException(e);
+            return;
+        }
+        // Answered once committed: until then a file's outcome is not known (an unchanged file may be one this group added).
+        foreach (var (pending, row) in unchanged)
+            pending.Done.TrySetResult(new RegistrationResult(RegistrationOutcome.Unchanged, row, row.Checksum));
+        foreach (var (pending, row, previousChecksum) in registered)
+            pending.Done.TrySetResult(new RegistrationResult(
+                previousChecksum is null ? RegistrationOutcome.Added : RegistrationOutcome.Replaced, Copy(row), previousChecksum));
     }
+
+    /// <summary>A row as it was committed: one file's result must not change when a later file of its group has the same name.</summary>
+    private static CatalogFile Copy(CatalogFile row) => new()
+    {
+        Id = row.Id, Name = row.Name, Dataset = row.Dataset, ArchivePath = row.ArchivePath, Checksum = row.Checksum, Size = row.Size,
+        ObservedAt = row.ObservedAt, IngestedAt = row.IngestedAt, Upstream = row.Upstream, UpstreamIngestedAt = row.UpstreamIngestedAt,
+    };
 
     /// <summary>
     /// Takes <paramref name="name"/> out of the catalog (its day summary with it), e.g. when its bytes on disk no longer

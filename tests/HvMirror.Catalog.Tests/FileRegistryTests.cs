@@ -120,6 +120,39 @@ public sealed class FileRegistryTests(PostgresServer postgres)
         Assert.Equal(["f1.jp2"], (await workList.ListAsync(10, default)).Select(w => w.Name));
     }
 
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Many_registrations_at_once_each_get_their_own_later_time_and_one_that_cannot_be_placed_fails_alone(CatalogProvider provider)
+    {
+        var contexts = await CatalogUnderTest.CreateAsync(provider, postgres);
+        var registry = new FileRegistry(contexts, IngestionClock.System);
+        await registry.RegisterAsync(CatalogUnderTest.Registration("f05.jp2", checksumSeed: "old"), CatalogUnderTest.NothingToPlace, default);
+        var before = (await registry.FindAsync("f05.jp2", default))!;
+        var placed = 0;
+
+        var registrations = Enumerable.Range(0, 3 * FileRegistry.MaxGroup).Select(i => Task.Run(() => registry.RegisterAsync(
+            CatalogUnderTest.Registration($"f{i:D2}.jp2"),
+            _ => i == 7 ? throw new IOException("disk full") : Task.FromResult(Interlocked.Increment(ref placed)),
+            default))).ToList();
+        await Assert.ThrowsAsync<IOException>(() => registrations[7]);
+        var results = registrations.Where((_, i) => i != 7).Select(r => r.Result).ToList();
+
+        Assert.Equal(3 * FileRegistry.MaxGroup - 1, placed);
+        Assert.Equal(RegistrationOutcome.Replaced, results.Single(r => r.File.Name == "f05.jp2").Outcome);
+        Assert.Equal(before.Checksum, results.Single(r => r.File.Name == "f05.jp2").PreviousChecksum);
+        Assert.All(results.Where(r => r.File.Name != "f05.jp2"), r => Assert.Equal(RegistrationOutcome.Added, r.Outcome));
+        Assert.Equal(results.Count, results.Select(r => r.File.IngestedAt).Distinct().Count());
+        Assert.All(results, r => Assert.True(r.File.IngestedAt > before.IngestedAt));
+        Assert.Null(await registry.FindAsync("f07.jp2", default));
+        await using var db = contexts.CreateDbContext();
+        var files = await db.Files.AsNoTracking().ToListAsync();
+        Assert.Equal(3 * FileRegistry.MaxGroup - 1, files.Count);
+        Assert.Equal(files.OrderBy(f => f.Name).Select(f => (f.Name, f.Checksum, f.IngestedAt)),
+            results.OrderBy(r => r.File.Name).Select(r => (r.File.Name, r.File.Checksum, r.File.IngestedAt)));
+        var day = await db.DaySummaries.AsNoTracking().SingleAsync();
+        Assert.Equal(files.Count, day.Files);
+        Assert.Equal(DaySummaries.DigestOf(files.Select(f => (f.Name, f.Checksum))), day.Digest);
+    }
+
     private static WantedFileRequest Want(FileRegistration file) =>
         new(file.Name, "primary", file.Dataset, file.Checksum, new Uri($"http://primary.example.org/jp2/{file.Name}"),
             new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc), "New", null);
