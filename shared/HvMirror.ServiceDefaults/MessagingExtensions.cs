@@ -35,6 +35,10 @@ public static class MessagingExtensions
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            // MassTransit 8.4+ reports its configuration to usage-tracking.masstransit.io a minute after start: an archive
+            // server should not call out unasked, and one without a route out logged a warning for it in every host.
+            // MASSTRANSIT_USAGE_TELEMETRY=true turns it back on.
+            bus.DisableUsageTelemetry();
             // The bus's own health check decides readiness (/health/ready) together with the catalog's.
             bus.ConfigureHealthCheckOptions(options =>
             {

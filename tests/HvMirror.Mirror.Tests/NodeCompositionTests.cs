@@ -1,5 +1,6 @@
 using HvMirror.Node;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -58,6 +59,22 @@ public sealed class NodeCompositionTests : IDisposable
         var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains(expected, refused.Message);
+    }
+
+    [Fact]
+    public void A_node_does_not_report_usage_to_masstransit()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["HvMirror:Archive"] = Path.Combine(_root, "archive"),
+            ["HvMirror:Upstreams:0:Name"] = "primary",
+            ["HvMirror:Upstreams:0:Url"] = "http://127.0.0.1:9/hapi",
+        });
+        builder.AddHvMirrorNode(NodeRoles.Mirror | NodeRoles.HapiServer, node => node.PollInBackground = false);
+        using var host = builder.Build();
+
+        Assert.False(host.Services.GetRequiredService<IOptions<MassTransit.UsageTelemetryOptions>>().Value.Enabled);
     }
 
     public void Dispose()
