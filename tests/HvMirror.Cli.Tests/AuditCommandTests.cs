@@ -4,7 +4,9 @@ using HvMirror.Catalog;
 using HvMirror.Cli.Commands;
 using HvMirror.Ingestion;
 using HvMirror.Node;
+using HvMirror.HapiClient;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace HvMirror.Cli.Tests;
 
@@ -108,6 +110,29 @@ public sealed class AuditCommandTests : PrimaryAndMirrorTests
 
         Assert.Equal(ExitCodes.Success, firstTwoDays);
         AssertOutputHas("AIA_171: 2 days complete, 0 incomplete; 100 % (8 of 8 files)");
+    }
+
+    [Fact]
+    public async Task An_audit_keeps_the_first_thousand_differing_files_and_counts_every_one()
+    {
+        // None of them here (the mirror never ran): every upstream file is missing, over a day.
+        var count = SyncAuditor.DifferencesKept + 20;
+        await PublishAsync(SampleFiles.Generate(DataSources.Helioviewer, ["AIA_171"], count, Start, TimeSpan.FromMinutes(1), 3000));
+
+        var exit = await AuditAsync(new AuditRequest(["AIA_171"]));
+
+        Assert.Equal(ExitCodes.SomeRejected, exit);
+        AssertOutputHas($"{count:N0} missing, 0 stale, 0 extra");
+        AssertOutputHas($"… and {count - 50:N0} more files");
+        var contexts = MirrorCatalog();
+        using var upstream = UpstreamClient.Create("primary", Hapi, SyncAuditor.ClientOptions);
+        var auditor = new SyncAuditor(upstream, contexts, MirrorArchive, new FileRegistry(contexts, IngestionClock.System),
+            new WorkList(contexts, TimeProvider.System, Options.Create(new WorkListOptions())), TimeProvider.System);
+        var audit = (await auditor.AuditAsync(new AuditRequest(["AIA_171"]), null, default)).Single();
+        Assert.Equal((count, (long)count), (audit.Missing, audit.DifferenceCount));
+        Assert.Equal(SyncAuditor.DifferencesKept, audit.Differences.Count);
+        Assert.All(audit.Differences, d => Assert.Equal(DifferenceKind.Missing, d.Kind));
+        Assert.False(audit.InSyncWholly);
     }
 
     [Fact]

@@ -41,9 +41,11 @@ public enum DifferenceKind
 public sealed record FileDifference(DifferenceKind Kind, DateTime Day, string Name, string Detail);
 
 /// <summary>What an audit found for one dataset of one upstream.</summary>
+/// <param name="Differences">The first <see cref="SyncAuditor.DifferencesKept"/> files that differ, for printing.</param>
+/// <param name="DifferenceCount">How many files differ in all.</param>
 public sealed record DatasetAudit(
     string Upstream, string Dataset, DateTime From, DateTime Until, IReadOnlyList<AuditDay> Days, IReadOnlyList<FileDifference> Differences,
-    int Requests, int Queued = 0, int RemovedFromCatalog = 0, string? Error = null)
+    long DifferenceCount, int Requests, int Queued = 0, int RemovedFromCatalog = 0, string? Error = null)
 {
     public long Expected => Days.Sum(d => d.Expected);
     public long Missing => Days.Sum(d => d.Missing);
@@ -54,7 +56,7 @@ public sealed record DatasetAudit(
     public int DaysIncomplete => Days.Count(d => !d.Complete);
     public DateTime? OldestMissingDay => Days.Where(d => d.Missing + d.Stale > 0).Select(d => (DateTime?)d.Day).Min();
     public double Completeness => Expected == 0 ? 1 : (double)InSync / Expected;
-    public bool InSyncWholly => Error is null && Days.All(d => d.Complete) && Differences.Count == 0;
+    public bool InSyncWholly => Error is null && Days.All(d => d.Complete) && DifferenceCount == 0;
 }
 
 /// <summary>
@@ -68,6 +70,12 @@ public sealed record DatasetAudit(
 public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory contexts, ArchiveLocation archive, FileRegistry registry,
     WorkList workList, TimeProvider time)
 {
+    /// <summary>
+    /// Files that differ kept per dataset, the rest only counted: a campaign upstream makes every file stale until it is
+    /// fetched again, and the scheduled audit (in the poller's process) should not hold a million of them.
+    /// </summary>
+    public const int DifferencesKept = 1_000;
+
     /// <summary>Differing days next to each other are listed with one request, up to this many days.</summary>
     private const int LongestRun = 31;
 
@@ -117,7 +125,7 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
     }
 
     private DatasetAudit Failed(string dataset, AuditRequest request, DateTime today, string error) =>
-        new(upstream.Upstream, dataset, request.Since ?? today, request.Until ?? today.AddDays(1), [], [], 0, Error: error);
+        new(upstream.Upstream, dataset, request.Since ?? today, request.Until ?? today.AddDays(1), [], [], 0, 0, Error: error);
 
     /// <param name="known">The info of a companion the catalog answer already carried, or null.</param>
     private async Task<DatasetAudit> AuditDatasetAsync(string dataset, AuditRequest request,
@@ -193,6 +201,8 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
         }
 
         var differences = new List<FileDifference>();
+        long differenceCount = 0;
+        bool KeepNext() => differenceCount++ < DifferencesKept;   // counts every difference, true for the first ones
         var wanted = new Dictionary<string, WantedFileRequest>(StringComparer.Ordinal);
         HapiDatasetInfo? observedInfo = null;
         async Task<IReadOnlyDictionary<string, UpstreamFile>> ListUpstreamAsync(DateTime start, DateTime stop)
@@ -205,7 +215,9 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
             {
                 var file = ParseObserved(row, columns);
                 if (file.Problem is not null)
-                    differences.Add(new FileDifference(DifferenceKind.Unusable, row.Time.Date, file.Name, file.Problem));
+                {
+                    if (KeepNext()) differences.Add(new FileDifference(DifferenceKind.Unusable, row.Time.Date, file.Name, file.Problem));
+                }
                 else
                     listing[file.Name] = file;
             }
@@ -227,22 +239,22 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
                     if (!held.TryGetValue(file.Name, out var heldFile))
                     {
                         missing++;
-                        differences.Add(new FileDifference(DifferenceKind.Missing, day, file.Name, $"missing: {file.Name} (upstream {file.Checksum})"));
-                        wanted[file.Name] = Want(dataset, file, "New", null);
+                        if (KeepNext()) differences.Add(new FileDifference(DifferenceKind.Missing, day, file.Name, $"missing: {file.Name} (upstream {file.Checksum})"));
+                        if (request.Repair) wanted[file.Name] = Want(dataset, file, "New", null);
                     }
                     else if (heldFile.Checksum != file.Checksum)
                     {
                         stale++;
-                        differences.Add(new FileDifference(DifferenceKind.Stale, day, file.Name,
+                        if (KeepNext()) differences.Add(new FileDifference(DifferenceKind.Stale, day, file.Name,
                             $"stale: {file.Name}: here {heldFile.Checksum}, upstream {file.Checksum}"));
-                        wanted[file.Name] = Want(dataset, file, "Changed", heldFile.Checksum);
+                        if (request.Repair) wanted[file.Name] = Want(dataset, file, "Changed", heldFile.Checksum);
                     }
                 }
                 foreach (var (name, heldFile) in heldByDay[day])
                 {
                     if (listing.ContainsKey(name)) continue;
                     extra++;
-                    differences.Add(new FileDifference(DifferenceKind.Extra, day, name,
+                    if (KeepNext()) differences.Add(new FileDifference(DifferenceKind.Extra, day, name,
                         $"extra: {name} ({heldFile.Checksum}) is held here, the upstream does not list it"));
                 }
                 if (expected + extra > 0 || theirs.ContainsKey(day) || ours.ContainsKey(day))
@@ -261,7 +273,8 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
                 audited ??= new AuditDay(day, theirs.GetValueOrDefault(day)?.Files ?? 0, 0, 0, 0);
                 days[day] = audited with { Missing = audited.Missing + group.Count() };
             }
-            differences.AddRange(broken);
+            foreach (var difference in broken)
+                if (KeepNext()) differences.Add(difference);
             if (request.Repair && broken.Count > 0)
             {
                 // A broken file is taken out of the catalog so that it is fetched as missing; its upstream record comes
@@ -287,7 +300,7 @@ public sealed class SyncAuditor(UpstreamClient upstream, CatalogDbContextFactory
                 await workList.WantAsync(batch, cancellationToken, dueNow: true);
             queued = wanted.Count;
         }
-        return new DatasetAudit(upstream.Upstream, dataset, from, until, [.. days.Values], differences, requests, queued, removed);
+        return new DatasetAudit(upstream.Upstream, dataset, from, until, [.. days.Values], differences, differenceCount, requests, queued, removed);
     }
 
     private const string SummaryAdvice =

@@ -87,9 +87,9 @@ internal static class AuditCommand
         foreach (var (dataset, day) in incompleteDays.Take(Shown))
             output.WriteLine(OperatorText.Escape($"   {dataset} {day.Day:yyyy-MM-dd}: {Describe(day)}"));
         if (incompleteDays.Count > Shown) output.WriteLine($"   … and {incompleteDays.Count - Shown:N0} more incomplete days");
-        var differences = results.SelectMany(r => r.Differences).ToList();
-        foreach (var difference in differences.Take(Shown)) output.WriteLine(OperatorText.Escape(difference.Detail));
-        if (differences.Count > Shown) output.WriteLine($"… and {differences.Count - Shown:N0} more files");
+        foreach (var difference in results.SelectMany(r => r.Differences).Take(Shown)) output.WriteLine(OperatorText.Escape(difference.Detail));
+        var differing = results.Sum(r => r.DifferenceCount);
+        if (differing > Shown) output.WriteLine($"… and {differing - Shown:N0} more files");
 
         var audited = results.Where(r => r.Error is null).ToList();
         var expected = audited.Sum(r => r.Expected);
@@ -106,7 +106,7 @@ internal static class AuditCommand
             output.WriteLine($"repair: {queued:N0} file(s) queued for fetching, due now; {results.Sum(r => r.RemovedFromCatalog):N0} broken file(s) taken out of the catalog" +
                              (queued > 0 ? ". A running mirror asks for them within a minute; or run `hvmirror mirror --once` with the same --from." : "."));
         }
-        else if (differences.Count > 0)
+        else if (differing > 0)
             output.WriteLine("`hvmirror audit --repair` queues what is missing, stale or broken for fetching.");
         if (failed > 0) return ExitCodes.Failed;
         return results.All(r => r.InSyncWholly) ? ExitCodes.Success : ExitCodes.SomeRejected;
