@@ -73,7 +73,7 @@ public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionCloc
 
     private async Task CommitGroupAsync(string dataset, List<PendingRegistration> batch, CancellationToken ct)
     {
-        var registered = new List<(PendingRegistration Pending, CatalogFile Row, string? PreviousChecksum)>(batch.Count);
+        var registered = new List<(PendingRegistration Pending, CatalogFile Row, CatalogFile Result, string? PreviousChecksum)>(batch.Count);
         var unchanged = new List<(PendingRegistration Pending, CatalogFile Row)>();
         try
         {
@@ -129,7 +129,8 @@ public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionCloc
                 row.IngestedAt = now;
                 row.Upstream = file.Upstream;
                 row.UpstreamIngestedAt = file.UpstreamIngestedAt;
-                registered.Add((pending, row, previousChecksum));
+                // Its own values now: a later file of the group with the same name changes the same row.
+                registered.Add((pending, row, Copy(row), previousChecksum));
             }
             if (registered.Count == 0)
             {
@@ -141,7 +142,7 @@ public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionCloc
                 await db.SaveChangesAsync(ct);
                 // Wanted with these bytes: struck off the work list in the same commit, so a file is never held but still
                 // listed as wanted.
-                foreach (var (pending, _, _) in registered)
+                foreach (var (pending, _, _, _) in registered)
                     await db.WantedFiles.Where(w => w.Name == pending.File.Name && w.Checksum == pending.File.Checksum).ExecuteDeleteAsync(ct);
                 await transaction.CommitAsync(ct);
             }
@@ -154,9 +155,12 @@ public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionCloc
         // Answered once committed: until then a file's outcome is not known (an unchanged file may be one this group added).
         foreach (var (pending, row) in unchanged)
             pending.Done.TrySetResult(new RegistrationResult(RegistrationOutcome.Unchanged, row, row.Checksum));
-        foreach (var (pending, row, previousChecksum) in registered)
+        foreach (var (pending, row, result, previousChecksum) in registered)
+        {
+            result.Id = row.Id; // a new row's id is known once saved
             pending.Done.TrySetResult(new RegistrationResult(
-                previousChecksum is null ? RegistrationOutcome.Added : RegistrationOutcome.Replaced, Copy(row), previousChecksum));
+                previousChecksum is null ? RegistrationOutcome.Added : RegistrationOutcome.Replaced, result, previousChecksum));
+        }
     }
 
     /// <summary>A row as it was committed: one file's result must not change when a later file of its group has the same name.</summary>
