@@ -1,5 +1,14 @@
-# Shared by the benchmarks that run the distributed hosts (sourced, not run). Needs the caller's log, die and WORK,
-# and an OWN_INFRA array its cleanup stops (scripts/infra/$name.sh stop) and empties.
+# Shared by the benchmarks (sourced, not run). Needs the caller's log; the helpers for the hosts also need its die and
+# WORK, and an OWN_INFRA array its cleanup stops (scripts/infra/$name.sh stop) and empties.
+
+# bench_need COMMAND [PACKAGE]: the Debian package (default: the command's name) installed when the command is missing,
+# by scripts/infra's hv_apt_install, which runs `apt-get update` when the install fails: a fresh machine has no package
+# lists, and a bare `apt-get install` there answers "Unable to locate package".
+bench_need() {
+    command -v "$1" >/dev/null && return 0
+    log "installing ${2:-$1} (for $1)"
+    ( HV_NAME=benchmarks; . scripts/infra/lib.sh; hv_apt_install "${2:-$1}" ) || { log "ERROR: could not install ${2:-$1}"; exit 1; }
+}
 
 # bench_project PROGRAM: the project of a program the benchmarks run (Cli, LinkProxy, or a role whose host is
 # services/<role>/HvMirror.<role>.Host).

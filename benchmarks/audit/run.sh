@@ -16,8 +16,9 @@ FILES="${1:-1000000}"; SOURCES="${2:-150}"; YEARS="${3:-20}"
 WORK="${TMPDIR:-/tmp}/hvmirror-bench-audit-$$"
 log() { echo "[audit] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-command -v sqlite3 >/dev/null || die "needs sqlite3 (apt-get install sqlite3)"
-command -v /usr/bin/time >/dev/null || die "needs GNU time (apt-get install time)"
+. benchmarks/lib.sh   # bench_need
+bench_need sqlite3
+bench_need /usr/bin/time time
 
 log "building (Release)"
 dotnet build -c Release -v q -nologo services/Cli/HvMirror.Cli >/dev/null || die "build failed"

@@ -84,8 +84,8 @@ wait_http() { local i; for i in $(seq 1 $(($2 * 10))); do curl -sf -o /dev/null 
 vmhwm_mib() { awk '/VmHWM/ { printf "%d\n", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 
 # --- tools and builds ---------------------------------------------------------------------------------------------
-command -v sqlite3 >/dev/null || { log "installing sqlite3"; apt-get install -y sqlite3 >/dev/null; }
-command -v psql >/dev/null || { log "installing postgresql-client"; apt-get install -y postgresql-client >/dev/null; }
+bench_need sqlite3
+bench_need psql postgresql-client
 rm -rf "$WORK" && mkdir -p "$LOGS" "$WORK/bin"
 bench_publish "$WORK/bin" Cli Poller Comparer Fetcher
 HV=$WORK/bin/Cli/hvmirror

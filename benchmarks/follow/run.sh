@@ -17,7 +17,8 @@ SIZE="${2:-1000000}"
 WORK="${TMPDIR:-/tmp}/hvmirror-bench-follow"
 log() { echo "[follow] $*" >&2; }
 
-command -v /usr/bin/time >/dev/null || { log "installing GNU time (peak memory)"; apt-get install -y time >/dev/null; }
+. benchmarks/lib.sh   # bench_need
+bench_need /usr/bin/time time   # peak memory
 dotnet build -c Release -v q -nologo services/Cli/HvMirror.Cli >/dev/null
 HV=services/Cli/HvMirror.Cli/bin/Release/net10.0/hvmirror
 

@@ -27,9 +27,11 @@ MODES="${MODES:-embedded distributed rsync}"
 WORK="${TMPDIR:-/tmp}/hvmirror-bench-incremental-$$"
 log() { echo "[incremental $(date +%T)] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-for tool in sqlite3 rsync python3 psql bc; do
-    command -v $tool >/dev/null || { log "installing $tool"; apt-get install -y "$([ $tool = psql ] && echo postgresql-client || echo $tool)" >/dev/null; }
-done
+bench_need sqlite3
+bench_need rsync
+bench_need python3
+bench_need psql postgresql-client
+bench_need bc
 mode() { [[ " $MODES " == *" $1 "* ]]; }
 
 PIDS=(); OWN_INFRA=(); PG_URI=""; RMQ_MGMT=""; DB=""; VHOST=""

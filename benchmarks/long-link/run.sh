@@ -109,15 +109,10 @@ vmhwm_mib() { awk '/VmHWM/ { printf "%d\n", $2 / 1024 }' "/proc/$1/status" 2>/de
 cpu_s() { awk '{ printf "%.1f\n", ($14 + $15) / 100 }' "/proc/$1/stat" 2>/dev/null || echo "?"; }   # user+system CPU of a live pid
 
 # --- tools --------------------------------------------------------------------------------------------------------
-need() { # command package
-    command -v "$1" >/dev/null && return 0
-    log "installing $2"
-    apt-get install -y "$2" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y "$2" >/dev/null; }
-}
-[ -x /usr/bin/time ] || need /usr/bin/time time
-need rsync rsync
-need sqlite3 sqlite3
-need psql postgresql-client
+bench_need /usr/bin/time time
+bench_need rsync
+bench_need sqlite3
+bench_need psql postgresql-client
 
 rm -rf "$WORK" && mkdir -p "$LOGS" "$WORK/bin"
 bench_publish "$WORK/bin" Cli Poller Comparer Fetcher LinkProxy

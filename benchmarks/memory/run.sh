@@ -96,9 +96,9 @@ EOF
 }
 peak_of() { awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$1"; }
 
-command -v /usr/bin/time >/dev/null || { log "installing GNU time"; apt-get install -y time >/dev/null; }
-command -v sqlite3 >/dev/null || { log "installing sqlite3"; apt-get install -y sqlite3 >/dev/null; }
-command -v psql >/dev/null || { log "installing postgresql-client"; apt-get install -y postgresql-client >/dev/null; }
+bench_need /usr/bin/time time
+bench_need sqlite3
+bench_need psql postgresql-client
 rm -rf "$WORK" && mkdir -p "$LOGS" "$WORK/bin"
 bench_publish "$WORK/bin" Cli Poller Comparer Fetcher
 HV=$WORK/bin/Cli/hvmirror

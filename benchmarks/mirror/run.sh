@@ -107,10 +107,10 @@ wait_http() { # url seconds what
 vmhwm_mib() { awk '/VmHWM/ { printf "%d\n", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 
 # --- tools --------------------------------------------------------------------------------------------------------
-command -v /usr/bin/time >/dev/null || { log "installing GNU time"; apt-get install -y time >/dev/null; }
-command -v rsync >/dev/null || { log "installing rsync"; apt-get install -y rsync >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y rsync >/dev/null; }; }
-command -v sqlite3 >/dev/null || { log "installing sqlite3"; apt-get install -y sqlite3 >/dev/null; }
-command -v psql >/dev/null || { log "installing postgresql-client"; apt-get install -y postgresql-client >/dev/null; }
+bench_need /usr/bin/time time
+bench_need rsync
+bench_need sqlite3
+bench_need psql postgresql-client
 
 rm -rf "$WORK" && mkdir -p "$LOGS" "$WORK/bin"
 bench_publish "$WORK/bin" Cli Poller Comparer Fetcher
