@@ -25,18 +25,30 @@ bench_project() {
 # spent a fifth of a short sync's CPU compiling (README, "Where the CPU of a short sync goes"). A private copy: a build
 # elsewhere in the repository meanwhile cannot change it under the run.
 bench_publish() {
-    local dest=$1 p attempt build_log
+    local dest=$1 p
     shift
-    build_log="$dest/publish.log"
     mkdir -p "$dest"
     for p in "$@"; do
-        log "publishing $(bench_project "$p") (Release, ReadyToRun)"
-        for attempt in 1 2 3; do   # a second try: another build in the same tree may have raced this one
-            dotnet publish "$(bench_project "$p")" -c Release --use-current-runtime --self-contained false \
-                -p:PublishReadyToRun=true -o "$dest/$p" -v q -nologo >"$build_log" 2>&1 && break
-            [ $attempt = 3 ] && { tail -n 30 "$build_log" >&2; die "publish of $(bench_project "$p") failed ($build_log)"; }
-            log "publish of $(bench_project "$p") failed; trying again"; sleep 10
-        done
+        bench_publish_one "$dest" "$p"
+        # A ReadyToRun image left corrupt in obj/ (a machine stopped mid-build) is reused by every later publish, and the
+        # program then dies with SIGABRT and no message: start the CLI once, and crossgen afresh if it cannot.
+        if [ "$p" = Cli ] && ! "$dest/Cli/hvmirror" --help >/dev/null 2>&1; then
+            log "the published hvmirror does not start (--help); publishing it again with a fresh ReadyToRun compile"
+            rm -rf "$(bench_project Cli)"/obj/Release/*/*/R2R
+            bench_publish_one "$dest" Cli
+            "$dest/Cli/hvmirror" --help >/dev/null || die "the published hvmirror ($dest/Cli) does not start even after a fresh publish"
+        fi
+    done
+}
+
+bench_publish_one() { # DEST PROGRAM
+    local attempt build_log="$1/publish.log"
+    log "publishing $(bench_project "$2") (Release, ReadyToRun)"
+    for attempt in 1 2 3; do   # a second try: another build in the same tree may have raced this one
+        dotnet publish "$(bench_project "$2")" -c Release --use-current-runtime --self-contained false \
+            -p:PublishReadyToRun=true -o "$1/$2" -v q -nologo >"$build_log" 2>&1 && return 0
+        [ $attempt = 3 ] && { tail -n 30 "$build_log" >&2; die "publish of $(bench_project "$2") failed ($build_log)"; }
+        log "publish of $(bench_project "$2") failed; trying again"; sleep 10
     done
 }
 
