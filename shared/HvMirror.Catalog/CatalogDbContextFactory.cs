@@ -1,8 +1,13 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace HvMirror.Catalog;
 
-/// <summary>Creates catalog contexts for the configured provider; options are built once.</summary>
+/// <summary>
+/// Creates catalog contexts for the configured provider from a pool: a file's path takes several short-lived contexts,
+/// and building each one afresh (EF Core's scoped services, resolved under locks the parallel downloads contend for)
+/// was a measurable part of a small file's CPU.
+/// </summary>
 public sealed class CatalogDbContextFactory : IDbContextFactory<CatalogDbContext>
 {
     private readonly Func<CatalogDbContext> _create;
@@ -13,13 +18,15 @@ public sealed class CatalogDbContextFactory : IDbContextFactory<CatalogDbContext
         if (connection.Provider == CatalogProvider.PostgreSql)
         {
             var options = new DbContextOptionsBuilder<PostgresCatalogDbContext>().UseNpgsql(connection.ConnectionString).Options;
-            _create = () => new PostgresCatalogDbContext(options);
+            var pool = new PooledDbContextFactory<PostgresCatalogDbContext>(options);
+            _create = pool.CreateDbContext;
         }
         else
         {
             var options = new DbContextOptionsBuilder<SqliteCatalogDbContext>().UseSqlite(connection.ConnectionString)
                 .AddInterceptors(SqliteConnectionSettings.Instance).Options;
-            _create = () => new SqliteCatalogDbContext(options);
+            var pool = new PooledDbContextFactory<SqliteCatalogDbContext>(options);
+            _create = pool.CreateDbContext;
         }
     }
 
