@@ -151,7 +151,7 @@ public sealed class SqliteCatalogDbContext(DbContextOptions<SqliteCatalogDbConte
         configurationBuilder.Properties<DateTime>().HaveConversion<UnixMicrosecondsConverter>();
     }
 
-    private sealed class UnixMicrosecondsConverter() : ValueConverter<DateTime, long>(
+    internal sealed class UnixMicrosecondsConverter() : ValueConverter<DateTime, long>(
         value => (value.ToUniversalTime().Ticks - DateTime.UnixEpoch.Ticks) / 10,
         micros => new DateTime(DateTime.UnixEpoch.Ticks + micros * 10, DateTimeKind.Utc));
 }

@@ -17,13 +17,15 @@ public sealed class CatalogDbContextFactory : IDbContextFactory<CatalogDbContext
         Connection = connection;
         if (connection.Provider == CatalogProvider.PostgreSql)
         {
-            var options = new DbContextOptionsBuilder<PostgresCatalogDbContext>().UseNpgsql(connection.ConnectionString).Options;
+            var options = new DbContextOptionsBuilder<PostgresCatalogDbContext>().UseNpgsql(connection.ConnectionString)
+                .UseModel(CompiledModels.Postgres.PostgresCatalogDbContextModel.Instance).Options;
             var pool = new PooledDbContextFactory<PostgresCatalogDbContext>(options);
             _create = pool.CreateDbContext;
         }
         else
         {
             var options = new DbContextOptionsBuilder<SqliteCatalogDbContext>().UseSqlite(connection.ConnectionString)
+                .UseModel(CompiledModels.Sqlite.SqliteCatalogDbContextModel.Instance)
                 .AddInterceptors(SqliteConnectionSettings.Instance).Options;
             var pool = new PooledDbContextFactory<SqliteCatalogDbContext>(options);
             _create = pool.CreateDbContext;
