@@ -125,6 +125,7 @@ public sealed class EmbeddedMirror : IAsyncDisposable
         var poll = PollToTheEndAsync(upstream, cancellationToken);
         while (true)
         {
+            var emptied = tracker.NextEmptied;
             var everything = clock.Elapsed - lastFullSettle >= FullSettleInterval;
             if (everything) lastFullSettle = clock.Elapsed;
             await tracker.SettleFromCatalogAsync(contexts, everything, cancellationToken);
@@ -139,7 +140,7 @@ public sealed class EmbeddedMirror : IAsyncDisposable
             // Once the poll is done, WhenAny(poll, …) returns at once: waiting on it then made this loop spin, a core's
             // worth of catalog reads and timers while the last files were fetched.
             var pause = Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
-            await (poll.IsCompleted ? pause : Task.WhenAny(poll, pause));
+            await (poll.IsCompleted ? Task.WhenAny(emptied, pause) : Task.WhenAny(poll, emptied, pause));
             cancellationToken.ThrowIfCancellationRequested();
         }
         var polls = await poll;

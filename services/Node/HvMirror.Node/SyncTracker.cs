@@ -22,12 +22,19 @@ public sealed class SyncTracker : IPublishObserver
     private long _changed;
     private long _bytes;
     private long _writerFaulted;
+    private TaskCompletionSource _emptied = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public long Announced => Interlocked.Read(ref _announced);
     public long New => Interlocked.Read(ref _new);
     public long Changed => Interlocked.Read(ref _changed);
     public long BytesFetched => Interlocked.Read(ref _bytes);
     public int Outstanding => _outstanding.Count;
+
+    /// <summary>
+    /// Completes the next time the last outstanding file settles or fails: a sync ends when its last file arrives, not
+    /// at the next turn of a polling loop. Take it before checking <see cref="Outstanding"/>, so that no settle in between is missed.
+    /// </summary>
+    public Task NextEmptied => Volatile.Read(ref _emptied).Task;
 
     /// <summary>Files whose Helioviewer row the in-process writer gave up on.</summary>
     public long WriterFaulted => Interlocked.Read(ref _writerFaulted);
@@ -107,16 +114,25 @@ public sealed class SyncTracker : IPublishObserver
     {
         if (!_outstanding.TryGetValue(name, out var wanted) || wanted != checksum) return;
         if (!_outstanding.TryRemove(name, out _)) return;
-        // Counted when the catalog holds it.
-        if (!_needed.TryRemove(name, out var reason)) return;
-        Interlocked.Increment(ref reason == FileNeedReason.New ? ref _new : ref _changed);
-        Interlocked.Add(ref _bytes, size);
+        // Counted when the catalog holds it, before anyone waiting for the last file is woken.
+        if (_needed.TryRemove(name, out var reason))
+        {
+            Interlocked.Increment(ref reason == FileNeedReason.New ? ref _new : ref _changed);
+            Interlocked.Add(ref _bytes, size);
+        }
+        SignalIfEmpty();
     }
 
     private void Fail(string name, string reason)
     {
         Record(name, reason);
-        _outstanding.TryRemove(name, out _);
+        if (_outstanding.TryRemove(name, out _)) SignalIfEmpty();
+    }
+
+    private void SignalIfEmpty()
+    {
+        if (!_outstanding.IsEmpty) return;
+        Interlocked.Exchange(ref _emptied, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     private void Record(string name, string reason)
