@@ -108,7 +108,7 @@ internal static class MirrorCommand
             output.WriteLine($"failed: … and {summary.FailureCount - summary.Failures.Count:N0} more (`hvmirror verify` lists the work list)");
         var pollErrors = summary.Polls.Count(p => p.Error is not null);
         output.WriteLine(
-            $"mirror: done in {summary.Elapsed.TotalSeconds:N1} s: {summary.Announced:N0} announced" +
+            $"mirror: done in {summary.Elapsed.TotalSeconds:F2} s: {summary.Announced:N0} announced" +
             (summary.AskedAgain > 0 ? $" and {summary.AskedAgain:N0} asked again from the work list" : "") +
             $", {summary.New:N0} new, {summary.Changed:N0} replaced, " +
             $"{Math.Max(0, summary.Announced + summary.AskedAgain - summary.New - summary.Changed - summary.FailureCount):N0} already in sync, " +
