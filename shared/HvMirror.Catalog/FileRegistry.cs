@@ -84,12 +84,13 @@ public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionCloc
                 _datasetsWithClock[dataset] = true;
             }
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var ingestedAt = await clock.NextAsync(db, transaction, dataset, ct); // the dataset's lock, until the commit
+            // The dataset's lock, until the commit, and a time for every file of the group (one statement, not one a file).
+            var firstTime = await clock.ReserveAsync(db, transaction, dataset, batch.Count, ct);
+            var timesTaken = 0;
 
             // Read again under the lock: another registration of these names may have committed meanwhile.
             var names = batch.Select(p => p.File.Name).Distinct(StringComparer.Ordinal).ToList();
             var rows = await db.Files.Where(f => names.Contains(f.Name)).ToDictionaryAsync(f => f.Name, StringComparer.Ordinal, ct);
-            var timeTaken = false;
             foreach (var pending in batch)
             {
                 var file = pending.File;
@@ -108,10 +109,8 @@ public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionCloc
                     pending.Done.TrySetException(e);
                     continue;
                 }
-                if (timeTaken) ingestedAt = await clock.NextAsync(db, transaction, dataset, ct);
-                timeTaken = true;
                 var previousChecksum = row?.Checksum;
-                var now = DateTime.SpecifyKind(ingestedAt, DateTimeKind.Utc);
+                var now = firstTime.AddTicks(10 * timesTaken++); // each registered file its own, strictly later time
                 if (row is not null)
                     await DaySummaries.ApplyAsync(db, row.Dataset, row.ObservedAt, row.Name, row.Checksum, row.Size, -1, now, ct);
                 await DaySummaries.ApplyAsync(db, file.Dataset, file.ObservedAt, file.Name, file.Checksum, file.Size, +1, now, ct);
@@ -141,9 +140,11 @@ public sealed class FileRegistry(CatalogDbContextFactory contexts, IngestionCloc
                 DaySummaries.DropEmpty(db);
                 await db.SaveChangesAsync(ct);
                 // Wanted with these bytes: struck off the work list in the same commit, so a file is never held but still
-                // listed as wanted.
-                foreach (var (pending, _, _, _) in registered)
-                    await db.WantedFiles.Where(w => w.Name == pending.File.Name && w.Checksum == pending.File.Checksum).ExecuteDeleteAsync(ct);
+                // listed as wanted. One statement for the group; a name wanted with other bytes stays wanted.
+                var registeredNames = registered.Select(r => r.Pending.File.Name).Distinct(StringComparer.Ordinal).ToList();
+                var registeredBytes = registered.Select(r => r.Pending.File.Name + "\n" + r.Pending.File.Checksum).ToList();
+                await db.WantedFiles.Where(w => registeredNames.Contains(w.Name) && registeredBytes.Contains(w.Name + "\n" + w.Checksum))
+                    .ExecuteDeleteAsync(ct);
                 await transaction.CommitAsync(ct);
             }
         }

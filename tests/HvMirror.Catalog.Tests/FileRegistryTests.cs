@@ -125,8 +125,12 @@ public sealed class FileRegistryTests(PostgresServer postgres)
     {
         var contexts = await CatalogUnderTest.CreateAsync(provider, postgres);
         var registry = new FileRegistry(contexts, IngestionClock.System);
+        var workList = new WorkList(contexts, TimeProvider.System, Options.Create(new WorkListOptions()));
         await registry.RegisterAsync(CatalogUnderTest.Registration("f05.jp2", checksumSeed: "old"), CatalogUnderTest.NothingToPlace, default);
         var before = (await registry.FindAsync("f05.jp2", default))!;
+        // Every file wanted with the bytes it brings, but f10 wanted with other bytes (reprocessed again meanwhile).
+        await workList.WantAsync([.. Enumerable.Range(0, 3 * FileRegistry.MaxGroup)
+            .Select(i => Want(CatalogUnderTest.Registration($"f{i:D2}.jp2", checksumSeed: i == 10 ? "newer" : "a")))], default);
         var placed = 0;
 
         var registrations = Enumerable.Range(0, 3 * FileRegistry.MaxGroup).Select(i => Task.Run(() => registry.RegisterAsync(
@@ -151,6 +155,11 @@ public sealed class FileRegistryTests(PostgresServer postgres)
         var day = await db.DaySummaries.AsNoTracking().SingleAsync();
         Assert.Equal(files.Count, day.Files);
         Assert.Equal(DaySummaries.DigestOf(files.Select(f => (f.Name, f.Checksum))), day.Digest);
+        // Struck off the work list with the registrations: all but the file not placed and the one wanted with other bytes.
+        Assert.Equal(["f07.jp2", "f10.jp2"], (await workList.ListAsync(10, default)).Select(w => w.Name).Order(StringComparer.Ordinal));
+        // The clock is past every time the groups took: the next file is later than all of them.
+        var next = await registry.RegisterAsync(CatalogUnderTest.Registration("later.jp2"), CatalogUnderTest.NothingToPlace, default);
+        Assert.All(results, r => Assert.True(next.File.IngestedAt > r.File.IngestedAt));
     }
 
     private static WantedFileRequest Want(FileRegistration file) =>
