@@ -12,7 +12,7 @@ public sealed class FileAnnouncedConsumerDefinition : ConsumerDefinition<FileAnn
     public const int BatchSize = 500;
 
     /// <summary>How long a batch waits, from its first announcement, for more.</summary>
-    public static readonly TimeSpan BatchTimeLimit = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan BatchTimeLimit = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Attempts of a batch before it faults to <c>file-announced_error</c>.</summary>
     public const int RetryLimit = 200;
